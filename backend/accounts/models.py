@@ -1,0 +1,92 @@
+"""Users, roles and the authentication sessions behind refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+
+from backend.tenancy.models import Agency, Tenant, UserGroup
+
+RECORD_SCOPES = [("own", "Own"), ("group", "Group"), ("agency", "Agency"), ("all", "All")]
+
+
+class Role(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="roles")
+    code = models.SlugField(max_length=63)
+    name = models.CharField(max_length=200)
+    # {"case": ["read", "create", ...], "*": ["manage_users"]}
+    actions = models.JSONField(default=dict)
+    # {"basic_identity": "rw", "assessment": "r"}
+    form_access = models.JSONField(default=dict)
+    scope = models.CharField(max_length=10, choices=RECORD_SCOPES, default="own")
+    # {"hidden_tags": ["pii"], "read_only_tags": ["sensitive"]}
+    field_rules = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="role_code_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(
+        self, tenant: Tenant, username: str, password: str | None = None, **fields: object
+    ) -> User:
+        user = self.model(tenant=tenant, username=username, **fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person who signs in. Belongs to exactly one tenant; usernames are unique per tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="users")
+    username = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    locale = models.CharField(max_length=10, blank=True)
+    role = models.ForeignKey(Role, null=True, on_delete=models.PROTECT, related_name="users")
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="users")
+    groups = models.ManyToManyField(UserGroup, blank=True, related_name="users")
+    is_active = models.BooleanField(default=True)
+    # Bumped when the password changes or the user is disabled: outstanding tokens die.
+    token_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "username"], name="username_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.tenant_id}"
+
+
+class AuthSession(models.Model):
+    """One sign-in: the family of refresh tokens that rotate from one login."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=40, blank=True)
+
+
+class RefreshToken(models.Model):
+    """A refresh token, stored only as its SHA-256. Spent once, then replaced."""
+
+    session = models.ForeignKey(AuthSession, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    spent_at = models.DateTimeField(null=True, blank=True)

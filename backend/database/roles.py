@@ -1,0 +1,44 @@
+"""The runtime database role: created if missing, granted data access but no DDL.
+
+Migrations run as the owner (the "owner" alias); the application runs as the runtime role
+(the "default" alias), which is neither superuser nor owner.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections
+from psycopg import sql
+
+
+def ensure_runtime_role() -> None:
+    """Create the runtime role when the owner may; an operator-made role is left alone."""
+    role = settings.DATABASES["default"]["USER"]
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone():
+            if settings.RUNTIME_DB_PASSWORD:
+                cursor.execute(
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(role), sql.Literal(settings.RUNTIME_DB_PASSWORD)
+                    ).as_string(None)
+                )
+            return
+        statement = sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(
+            sql.Identifier(role)
+        )
+        if settings.RUNTIME_DB_PASSWORD:
+            statement += sql.SQL(" PASSWORD {}").format(sql.Literal(settings.RUNTIME_DB_PASSWORD))
+        cursor.execute(statement.as_string(None))
+
+
+def grant_runtime_privileges() -> None:
+    role = sql.Identifier(settings.DATABASES["default"]["USER"])
+    statements = [
+        "GRANT USAGE ON SCHEMA public TO {role}",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
+    with connections["owner"].cursor() as cursor:
+        for statement in statements:
+            cursor.execute(sql.SQL(statement).format(role=role).as_string(None))

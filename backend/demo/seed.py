@@ -1,0 +1,150 @@
+"""The demo tenant, and a second tenant (`sandbox`) that exists to prove isolation."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from backend.accounts.models import Role, User
+from backend.tenancy.models import Agency, Tenant, UserGroup
+
+CASE_WORK = ["read", "create", "write", "assign", "refer", "transfer", "flag", "close",
+             "reopen", "request_approval", "sync_mobile"]
+
+DEMO_ROLES: dict[str, dict[str, object]] = {
+    "admin": {
+        "name": "System administrator",
+        "scope": "all",
+        "actions": {
+            "*": ["manage_forms", "manage_users"],
+            "case": [*CASE_WORK, "approve_assessment", "approve_case_plan", "approve_closure",
+                     "export"],
+            "incident": ["read", "create", "write", "export"],
+            "tracing_request": ["read", "create", "write", "export"],
+        },
+    },
+    "cp_worker": {
+        "name": "Child protection caseworker",
+        "scope": "own",
+        "actions": {"case": CASE_WORK, "tracing_request": ["read", "create", "write"]},
+    },
+    "cp_supervisor": {
+        "name": "Child protection supervisor",
+        "scope": "group",
+        "actions": {"case": [*CASE_WORK, "approve_assessment", "approve_case_plan",
+                             "approve_closure", "export"]},
+    },
+    "cp_monitor": {
+        "name": "Child protection monitor",
+        "scope": "agency",
+        "actions": {"case": ["read"]},
+        "field_rules": {"hidden_tags": ["pii"]},
+    },
+    "gbv_worker": {
+        "name": "GBV caseworker",
+        "scope": "own",
+        "actions": {"incident": ["read", "create", "write", "refer", "flag", "close"]},
+    },
+    "referral_worker": {
+        "name": "Service provider (referrals)",
+        "scope": "own",
+        "actions": {"case": ["read", "write"]},
+    },
+}
+
+
+@dataclass
+class SeedReport:
+    created_users: list[str] = field(default_factory=list)
+    generated_password: str | None = None
+
+
+def _tenant(slug: str, name: str, locales: list[str]) -> Tenant:
+    tenant, _ = Tenant.objects.get_or_create(
+        slug=slug, defaults={"name": name, "locales": locales, "default_locale": locales[0]}
+    )
+    return tenant
+
+
+def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:
+    role, _ = Role.objects.update_or_create(
+        tenant=tenant,
+        code=code,
+        defaults={
+            "name": spec["name"],
+            "scope": spec["scope"],
+            "actions": spec["actions"],
+            "field_rules": spec.get("field_rules", {}),
+        },
+    )
+    return role
+
+
+def _user(
+    tenant: Tenant, username: str, role: Role, agency: Agency, groups: list[UserGroup],
+    password: str, report: SeedReport, *, reset_password: bool,
+) -> None:
+    user = User.objects.filter(tenant=tenant, username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            tenant, username, password, role=role, agency=agency,
+            full_name=username.replace("_", " ").title(),
+        )
+        report.created_users.append(f"{tenant.slug}/{username}")
+    elif reset_password and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    user.groups.set(groups)
+
+
+def seed_demo(password: str | None = None) -> SeedReport:
+    """Create or complete the demo and sandbox tenants. Safe to run again and again.
+
+    With an explicit password every demo user gets it; without one, a password is generated
+    for the users created now and reported once. Existing users keep theirs.
+    """
+    report = SeedReport()
+    reset = bool(password)
+    if not password:
+        password = secrets.token_urlsafe(12)
+    with transaction.atomic(durable=True):
+        demo = _tenant("demo", "Demo child protection programme", ["en", "fr", "ar"])
+        lead = Agency.objects.get_or_create(
+            tenant=demo, code="cp_agency", defaults={"name": "Child Protection Agency"})[0]
+        partner = Agency.objects.get_or_create(
+            tenant=demo, code="partner_ngo", defaults={"name": "Partner Services NGO"})[0]
+        cp_team = UserGroup.objects.get_or_create(
+            tenant=demo, code="cp_team_north", defaults={"name": "CP team north", "agency": lead}
+        )[0]
+        gbv_team = UserGroup.objects.get_or_create(
+            tenant=demo, code="gbv_team", defaults={"name": "GBV team", "agency": lead})[0]
+        partner_team = UserGroup.objects.get_or_create(
+            tenant=demo, code="partner_team", defaults={"name": "Partner team", "agency": partner}
+        )[0]
+        roles = {code: _role(demo, code, spec) for code, spec in DEMO_ROLES.items()}
+        people = [
+            ("admin", lead, [cp_team]),
+            ("cp_worker", lead, [cp_team]),
+            ("cp_supervisor", lead, [cp_team]),
+            ("cp_monitor", lead, [cp_team]),
+            ("gbv_worker", lead, [gbv_team]),
+            ("referral_worker", partner, [partner_team]),
+        ]
+        for username, agency, groups in people:
+            _user(demo, username, roles[username], agency, groups, password, report,
+                  reset_password=reset)
+
+        sandbox = _tenant("sandbox", "Sandbox programme", ["en"])
+        sandbox_agency = Agency.objects.get_or_create(
+            tenant=sandbox, code="sandbox_agency", defaults={"name": "Sandbox agency"})[0]
+        sandbox_team = UserGroup.objects.get_or_create(
+            tenant=sandbox, code="sandbox_team",
+            defaults={"name": "Sandbox team", "agency": sandbox_agency})[0]
+        sandbox_role = _role(sandbox, "cp_worker", DEMO_ROLES["cp_worker"])
+        _user(sandbox, "cp_worker", sandbox_role, sandbox_agency, [sandbox_team], password,
+              report, reset_password=reset)
+    if report.created_users and not reset:
+        report.generated_password = password
+    return report

@@ -1,0 +1,174 @@
+"""Django settings, read from the environment.
+
+Development (the default): DEBUG stays off unless DJANGO_DEBUG=1, a SECRET_KEY is generated once
+into the data directory, and an embedded PostgreSQL is started when DATABASE_URL is unset.
+Production (APP_ENV=production): SECRET_KEY and ALLOWED_HOSTS are required, cookies are secure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
+PRODUCTION = os.environ.get("APP_ENV", "development") == "production"
+
+
+def _development_secret_key() -> str:
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _derived_secret(purpose: str) -> str:
+    """A secret derived from SECRET_KEY, so each purpose gets its own key without new config."""
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+if PRODUCTION:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("APP_ENV=production requires SECRET_KEY (32+ characters)")
+    if not os.environ.get("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("APP_ENV=production requires ALLOWED_HOSTS")
+    DEBUG = False
+else:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
+    DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h.strip()
+]
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "backend.tenancy",
+    "backend.accounts",
+    "backend.health",
+    "backend.database",
+    "backend.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# "owner" runs migrations and owns the tables; "default" is the runtime role, which is neither
+# superuser nor owner, so row-level security applies to everything the application does.
+RUNTIME_DB_ROLE = os.environ.get("APP_DATABASE_ROLE", "casework_app")
+
+
+def _database_settings() -> tuple[dict[str, Any], dict[str, Any]]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        owner: dict[str, Any] = dict(dj_database_url.parse(url))
+        app_url = os.environ.get("APP_DATABASE_URL")
+        if app_url:
+            runtime: dict[str, Any] = dict(dj_database_url.parse(app_url))
+        else:
+            runtime = {
+                **owner,
+                "USER": RUNTIME_DB_ROLE,
+                "PASSWORD": _derived_secret("runtime-database-role"),
+            }
+        return owner, runtime
+    from ops import embedded_postgres
+
+    host = embedded_postgres.socket_dir(DATA_DIR)
+    base = {"ENGINE": "django.db.backends.postgresql", "NAME": embedded_postgres.DATABASE_NAME,
+            "HOST": host, "PORT": "", "PASSWORD": ""}
+    return (
+        {**base, "USER": embedded_postgres.OWNER_ROLE},
+        {**base, "USER": embedded_postgres.RUNTIME_ROLE},
+    )
+
+
+_owner_db, _runtime_db = _database_settings()
+if os.environ.get("DATABASE_NAME"):  # another database on the same server (test servers)
+    _owner_db["NAME"] = _runtime_db["NAME"] = os.environ["DATABASE_NAME"]
+EMBEDDED_DATABASE = not os.environ.get("DATABASE_URL")
+DATABASES = {
+    "default": {**_runtime_db, "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+    "owner": _owner_db,
+}
+RUNTIME_DB_PASSWORD = _runtime_db.get("PASSWORD") or ""
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and tokens ----------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["rules.permissions.ObjectPermissionBackend"]
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]  # usernames are unique per tenant, not globally
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or _derived_secret("jwt-signing-key")
+ACCESS_TOKEN_TTL_SECONDS = int(os.environ.get("ACCESS_TOKEN_TTL_SECONDS", "300"))
+REFRESH_TOKEN_TTL_SECONDS = int(os.environ.get("REFRESH_TOKEN_TTL_SECONDS", str(14 * 86400)))
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
+
+# --- Celery ---------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Static files, locale, logging ----------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+LANGUAGE_CODE = "en"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "strawberry.execution": {"level": "CRITICAL"},  # graphql_schema.errors logs instead
+        "pgserver": {"level": "WARNING"},
+    },
+}

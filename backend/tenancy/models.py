@@ -1,0 +1,45 @@
+"""Tenants and the organisations inside them."""
+
+from django.db import models
+
+
+class Tenant(models.Model):
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    default_locale = models.CharField(max_length=10, default="en")
+    locales = models.JSONField(default=list)
+    # Bumped on every publish; the schema registry keys compiled schemas on it.
+    config_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Agency(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="agencies")
+    code = models.SlugField(max_length=63)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="agency_code_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class UserGroup(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="user_groups")
+    code = models.SlugField(max_length=63)
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="user_group_code_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

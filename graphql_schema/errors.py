@@ -1,0 +1,42 @@
+"""Shapes every GraphQL error for clients: a stable `extensions.code`, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+from backend.errors import DomainError
+
+logger = logging.getLogger("graphql_schema.errors")
+
+INTERNAL_MESSAGE = "Internal server error."
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    original = error.original_error
+    extensions: dict[str, Any]
+    if isinstance(original, DomainError):
+        message = original.message
+        extensions = {"code": original.code, **original.details}
+    elif original is None:
+        message = error.message
+        code = error.extensions.get("code") if error.extensions else None
+        if not code:
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if error.message.startswith("Syntax Error")
+                else "GRAPHQL_VALIDATION_FAILED"
+            )
+        extensions = {"code": code}
+    else:
+        logger.error("unhandled error in %s", error.path, exc_info=original)
+        message = INTERNAL_MESSAGE
+        extensions = {"code": "INTERNAL_SERVER_ERROR"}
+    formatted: dict[str, Any] = {"message": message, "extensions": extensions}
+    if error.locations:
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        formatted["path"] = error.path
+    return formatted

@@ -1,0 +1,39 @@
+"""The /graphql endpoint: JSON over POST, and GraphiQL (self-hosted) for browsers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from graphql import ExecutionResult
+from strawberry.django.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse
+
+from graphql_schema.context import RequestContext
+from graphql_schema.errors import format_error
+from graphql_schema.schema import schema
+
+
+class CaseworkGraphQLView(GraphQLView):  # type: ignore[type-arg]
+    allow_queries_via_get = False
+    batch = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(schema=schema, **kwargs)
+
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:  # type: ignore[override]
+        return RequestContext(request=request, response=response)
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "graphql/graphiql.html")
+
+    def process_result(  # type: ignore[override]
+        self, request: HttpRequest, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            data["errors"] = [format_error(error) for error in result.errors]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
