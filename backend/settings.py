@@ -114,8 +114,13 @@ def _database_settings() -> tuple[dict[str, Any], dict[str, Any]]:
     from ops import embedded_postgres
 
     host = embedded_postgres.socket_dir(DATA_DIR)
-    base = {"ENGINE": "django.db.backends.postgresql", "NAME": embedded_postgres.DATABASE_NAME,
-            "HOST": host, "PORT": "", "PASSWORD": ""}
+    base = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": embedded_postgres.DATABASE_NAME,
+        "HOST": host,
+        "PORT": "",
+        "PASSWORD": "",
+    }
     return (
         {**base, "USER": embedded_postgres.OWNER_ROLE},
         {**base, "USER": embedded_postgres.RUNTIME_ROLE},
@@ -148,6 +153,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "casework")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -126,27 +126,24 @@ def dependency_graph(fields: Sequence[FieldDefinition]) -> dict[FieldPath, list[
 
 
 def find_cycles(graph: Mapping[FieldPath, Sequence[FieldPath]]) -> list[list[FieldPath]]:
-    """Each cycle once, as the list of its nodes starting at its first node in graph order."""
+    """Each cycle once, as the list of its nodes in dependency order."""
     cycles: list[list[FieldPath]] = []
     done: set[FieldPath] = set()
+    stack: list[FieldPath] = []
+
+    def visit(node: FieldPath) -> None:
+        if node in done:
+            return
+        if node in stack:
+            cycles.append(stack[stack.index(node) :])
+            return
+        stack.append(node)
+        for target in graph.get(node, ()):
+            visit(target)
+        stack.pop()
+        done.add(node)
+
     for start in graph:
-        stack: list[FieldPath] = []
-        on_stack: set[FieldPath] = set()
-
-        def visit(node: FieldPath) -> None:
-            if node in done:
-                return
-            if node in on_stack:
-                cycles.append(stack[stack.index(node) :])
-                return
-            stack.append(node)
-            on_stack.add(node)
-            for target in graph.get(node, ()):
-                visit(target)
-            stack.pop()
-            on_stack.discard(node)
-            done.add(node)
-
         visit(start)
     return cycles
 

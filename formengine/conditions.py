@@ -19,7 +19,8 @@ Semantics, chosen so that a missing answer never shows a follow-up question by a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,15 +156,26 @@ def _compare(op: str, value: Any, literal: Any) -> bool:
     if op == "in":
         return any(_same(value, item) for item in literal)
     left, right = _orderable(value), _orderable(literal)
-    if left is None or right is None or type(left) is not type(right):
+    if left is None or right is None:
         return False
-    if op == "gt":
-        return bool(left > right)
-    if op == "ge":
-        return bool(left >= right)
-    if op == "lt":
-        return bool(left < right)
-    return bool(left <= right)
+    if isinstance(left, dt.datetime) != isinstance(right, dt.datetime):
+        # A datetime compared with a date compares by its (UTC) day.
+        left, right = _day(left), _day(right)
+    if isinstance(left, float) != isinstance(right, float):
+        return False
+    return bool(_ORDERINGS[op](left, right))
+
+
+_ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+}
+
+
+def _day(value: float | dt.date) -> float | dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _same(value: Any, literal: Any) -> bool:

@@ -153,7 +153,7 @@ _NAME_RE = re.compile(NAME_PATTERN)
 
 
 def is_valid_name(name: object) -> bool:
-    return isinstance(name, str) and len(name) <= NAME_MAX_LENGTH and bool(_NAME_RE.match(name))
+    return isinstance(name, str) and len(name) <= NAME_MAX_LENGTH and bool(_NAME_RE.fullmatch(name))
 
 
 def graphql_name(name: str) -> str:

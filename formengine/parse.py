@@ -50,9 +50,9 @@ def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
         help=parse_localized_text(raw.get("help")),
         required=raw.get("required") is True,
         visible_if=parse_condition_leniently(raw.get("visible_if")),
-        tags=frozenset(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (
-            frozenset()
-        ),
+        tags=frozenset(t for t in tags if isinstance(t, str))
+        if isinstance(tags, list)
+        else (frozenset()),
         options=parse_options(options) if isinstance(options, list) else (),
         lookup=lookup if isinstance(lookup, str) else None,
         min=_number(raw.get("min")),

@@ -14,7 +14,7 @@ class AuthTokens:
     access_token: str
     refresh_token: str
     expires_in: int = strawberry.field(description="Seconds until the access token expires.")
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name, not a secret)
 
     @classmethod
     def from_pair(cls, pair: accounts.TokenPair) -> AuthTokens:
@@ -69,9 +69,7 @@ def _me(info: Info[RequestContext, None]) -> Me:
             locales=list(tenant.locales),
         ),
         role=RoleSummary(code=user.role.code, name=user.role.name) if user.role else None,
-        agency=AgencySummary(code=user.agency.code, name=user.agency.name)
-        if user.agency
-        else None,
+        agency=AgencySummary(code=user.agency.code, name=user.agency.name) if user.agency else None,
     )
 
 

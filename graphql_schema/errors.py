@@ -36,7 +36,9 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         extensions = {"code": "INTERNAL_SERVER_ERROR"}
     formatted: dict[str, Any] = {"message": message, "extensions": extensions}
     if error.locations:
-        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations
+        ]
     if error.path:
         formatted["path"] = error.path
     return formatted

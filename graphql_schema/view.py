@@ -15,7 +15,7 @@ from graphql_schema.errors import format_error
 from graphql_schema.schema import schema
 
 
-class CaseworkGraphQLView(GraphQLView):  # type: ignore[type-arg]
+class CaseworkGraphQLView(GraphQLView):
     allow_queries_via_get = False
     batch = False
 
@@ -24,6 +24,11 @@ class CaseworkGraphQLView(GraphQLView):  # type: ignore[type-arg]
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:  # type: ignore[override]
         return RequestContext(request=request, response=response)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # Queries over GET are off, so every browser GET gets the IDE, even with ?query=.
+        accept = request.headers.get("accept", "")
+        return bool(request.method == "GET" and ("text/html" in accept or "*/*" in accept))
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         return render(request, "graphql/graphiql.html")

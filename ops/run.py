@@ -28,8 +28,20 @@ def main() -> int:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     print(f"Serving GraphQL and GraphiQL on http://{host}:{port}/graphql", flush=True)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "backend.wsgi", "--bind", f"{host}:{port}",
-         "--workers", workers, "--threads", "4", "--access-logfile", "-"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "backend.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            workers,
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+        ],
         env={**os.environ, "DATA_DIR": str(settings.DATA_DIR)},
     )
 

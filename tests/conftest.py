@@ -38,7 +38,9 @@ def _point_aliases_at(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:  # type: ignore[valid-type]
+def django_db_setup(
+    django_test_environment: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:  # type: ignore[valid-type]
     from django.core.management import call_command
 
     base_name = settings.DATABASES["owner"]["NAME"]
@@ -61,8 +63,6 @@ def django_db_setup(django_test_environment: None, django_db_blocker: pytest.Fix
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(test_name))
             )
-
-
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -60,7 +60,7 @@ class User(AbstractBaseUser):
     created_at = models.DateTimeField(auto_now_add=True)
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
     objects = UserManager()
 
     class Meta:
@@ -81,6 +81,9 @@ class AuthSession(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True)
 
+    def __str__(self) -> str:
+        return f"session {self.pk}"
+
 
 class RefreshToken(models.Model):
     """A refresh token, stored only as its SHA-256. Spent once, then replaced."""
@@ -90,3 +93,6 @@ class RefreshToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     spent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.pk}"

@@ -102,9 +102,7 @@ def refresh(refresh_token: str) -> TokenPair:
                 session.revoked_reason = "refresh_token_reuse"
                 session.save(update_fields=["revoked_at", "revoked_reason"])
             reused = True
-        elif session.revoked_at is not None or token.expires_at <= now:
-            raise Unauthenticated("Refresh token is not valid.")
-        elif not session.user.is_active:
+        elif session.revoked_at or token.expires_at <= now or not session.user.is_active:
             raise Unauthenticated("Refresh token is not valid.")
         else:
             token.spent_at = now
@@ -129,9 +127,7 @@ def authenticate_access_token(token: str) -> Principal:
     except InvalidAccessToken as exc:
         raise Unauthenticated("Access token is invalid or expired.") from exc
     session = (
-        AuthSession.objects.select_related(
-            "user__tenant", "user__role", "user__agency"
-        )
+        AuthSession.objects.select_related("user__tenant", "user__role", "user__agency")
         .filter(pk=claims.session_id, user_id=claims.user_id, revoked_at__isnull=True)
         .first()
     )

@@ -44,7 +44,9 @@ def issue_access_token(claims: AccessClaims) -> tuple[str, int]:
         "iat": now,
         "exp": now + ttl,
     }
-    return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, payload, _key(), algorithms=[ALGORITHM]), ttl
+    return jwt.encode(
+        {"alg": ALGORITHM, "typ": "JWT"}, payload, _key(), algorithms=[ALGORITHM]
+    ), ttl
 
 
 def read_access_token(token: str) -> AccessClaims:

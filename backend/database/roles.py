@@ -19,9 +19,9 @@ def ensure_runtime_role() -> None:
         if cursor.fetchone():
             if settings.RUNTIME_DB_PASSWORD:
                 cursor.execute(
-                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                        sql.Identifier(role), sql.Literal(settings.RUNTIME_DB_PASSWORD)
-                    ).as_string(None)
+                    sql.SQL("ALTER ROLE {} PASSWORD {}")
+                    .format(sql.Identifier(role), sql.Literal(settings.RUNTIME_DB_PASSWORD))
+                    .as_string(None)
                 )
             return
         statement = sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(

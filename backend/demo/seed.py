@@ -10,8 +10,19 @@ from django.db import transaction
 from backend.accounts.models import Role, User
 from backend.tenancy.models import Agency, Tenant, UserGroup
 
-CASE_WORK = ["read", "create", "write", "assign", "refer", "transfer", "flag", "close",
-             "reopen", "request_approval", "sync_mobile"]
+CASE_WORK = [
+    "read",
+    "create",
+    "write",
+    "assign",
+    "refer",
+    "transfer",
+    "flag",
+    "close",
+    "reopen",
+    "request_approval",
+    "sync_mobile",
+]
 
 DEMO_ROLES: dict[str, dict[str, object]] = {
     "admin": {
@@ -19,8 +30,13 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "scope": "all",
         "actions": {
             "*": ["manage_forms", "manage_users"],
-            "case": [*CASE_WORK, "approve_assessment", "approve_case_plan", "approve_closure",
-                     "export"],
+            "case": [
+                *CASE_WORK,
+                "approve_assessment",
+                "approve_case_plan",
+                "approve_closure",
+                "export",
+            ],
             "incident": ["read", "create", "write", "export"],
             "tracing_request": ["read", "create", "write", "export"],
         },
@@ -33,8 +49,15 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
     "cp_supervisor": {
         "name": "Child protection supervisor",
         "scope": "group",
-        "actions": {"case": [*CASE_WORK, "approve_assessment", "approve_case_plan",
-                             "approve_closure", "export"]},
+        "actions": {
+            "case": [
+                *CASE_WORK,
+                "approve_assessment",
+                "approve_case_plan",
+                "approve_closure",
+                "export",
+            ]
+        },
     },
     "cp_monitor": {
         "name": "Child protection monitor",
@@ -83,13 +106,24 @@ def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:
 
 
 def _user(
-    tenant: Tenant, username: str, role: Role, agency: Agency, groups: list[UserGroup],
-    password: str, report: SeedReport, *, reset_password: bool,
+    tenant: Tenant,
+    username: str,
+    role: Role,
+    agency: Agency,
+    groups: list[UserGroup],
+    password: str,
+    report: SeedReport,
+    *,
+    reset_password: bool,
 ) -> None:
     user = User.objects.filter(tenant=tenant, username=username).first()
     if user is None:
         user = User.objects.create_user(
-            tenant, username, password, role=role, agency=agency,
+            tenant,
+            username,
+            password,
+            role=role,
+            agency=agency,
             full_name=username.replace("_", " ").title(),
         )
         report.created_users.append(f"{tenant.slug}/{username}")
@@ -112,14 +146,17 @@ def seed_demo(password: str | None = None) -> SeedReport:
     with transaction.atomic(durable=True):
         demo = _tenant("demo", "Demo child protection programme", ["en", "fr", "ar"])
         lead = Agency.objects.get_or_create(
-            tenant=demo, code="cp_agency", defaults={"name": "Child Protection Agency"})[0]
+            tenant=demo, code="cp_agency", defaults={"name": "Child Protection Agency"}
+        )[0]
         partner = Agency.objects.get_or_create(
-            tenant=demo, code="partner_ngo", defaults={"name": "Partner Services NGO"})[0]
+            tenant=demo, code="partner_ngo", defaults={"name": "Partner Services NGO"}
+        )[0]
         cp_team = UserGroup.objects.get_or_create(
             tenant=demo, code="cp_team_north", defaults={"name": "CP team north", "agency": lead}
         )[0]
         gbv_team = UserGroup.objects.get_or_create(
-            tenant=demo, code="gbv_team", defaults={"name": "GBV team", "agency": lead})[0]
+            tenant=demo, code="gbv_team", defaults={"name": "GBV team", "agency": lead}
+        )[0]
         partner_team = UserGroup.objects.get_or_create(
             tenant=demo, code="partner_team", defaults={"name": "Partner team", "agency": partner}
         )[0]
@@ -133,18 +170,37 @@ def seed_demo(password: str | None = None) -> SeedReport:
             ("referral_worker", partner, [partner_team]),
         ]
         for username, agency, groups in people:
-            _user(demo, username, roles[username], agency, groups, password, report,
-                  reset_password=reset)
+            _user(
+                demo,
+                username,
+                roles[username],
+                agency,
+                groups,
+                password,
+                report,
+                reset_password=reset,
+            )
 
         sandbox = _tenant("sandbox", "Sandbox programme", ["en"])
         sandbox_agency = Agency.objects.get_or_create(
-            tenant=sandbox, code="sandbox_agency", defaults={"name": "Sandbox agency"})[0]
+            tenant=sandbox, code="sandbox_agency", defaults={"name": "Sandbox agency"}
+        )[0]
         sandbox_team = UserGroup.objects.get_or_create(
-            tenant=sandbox, code="sandbox_team",
-            defaults={"name": "Sandbox team", "agency": sandbox_agency})[0]
+            tenant=sandbox,
+            code="sandbox_team",
+            defaults={"name": "Sandbox team", "agency": sandbox_agency},
+        )[0]
         sandbox_role = _role(sandbox, "cp_worker", DEMO_ROLES["cp_worker"])
-        _user(sandbox, "cp_worker", sandbox_role, sandbox_agency, [sandbox_team], password,
-              report, reset_password=reset)
+        _user(
+            sandbox,
+            "cp_worker",
+            sandbox_role,
+            sandbox_agency,
+            [sandbox_team],
+            password,
+            report,
+            reset_password=reset,
+        )
     if report.created_users and not reset:
         report.generated_password = password
     return report

@@ -22,7 +22,12 @@ def test_demo_has_the_promised_users_and_the_referral_worker_is_elsewhere() -> N
     )
 
     assert set(demo_users) == {
-        "admin", "cp_worker", "cp_supervisor", "cp_monitor", "gbv_worker", "referral_worker"
+        "admin",
+        "cp_worker",
+        "cp_supervisor",
+        "cp_monitor",
+        "gbv_worker",
+        "referral_worker",
     }
     assert demo_users["referral_worker"] != demo_users["cp_worker"]
     assert Agency.objects.filter(tenant__slug="demo").count() == 2

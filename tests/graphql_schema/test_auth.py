@@ -81,8 +81,15 @@ def test_a_tampered_token_is_refused() -> None:
 def test_a_token_with_another_algorithm_is_refused() -> None:
     from django.conf import settings
 
-    claims = {"iss": "casework", "sub": "1", "tid": 1, "sid": "x", "ver": 0,
-              "iat": int(time.time()), "exp": int(time.time()) + 60}
+    claims = {
+        "iss": "casework",
+        "sub": "1",
+        "tid": 1,
+        "sid": "x",
+        "ver": 0,
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 60,
+    }
     key = OctKey.import_key(settings.JWT_SIGNING_KEY.encode())
     hs512 = jwt.encode({"alg": "HS512"}, claims, key, algorithms=["HS512"])
 
@@ -144,8 +151,10 @@ def test_disabling_a_user_ends_their_tokens_and_logins() -> None:
     User.objects.filter(username="cp_worker", tenant__slug="demo").update(is_active=False)
 
     assert error_codes(gql(ME_QUERY, token=tokens["accessToken"])) == ["UNAUTHENTICATED"]
-    body = gql(LOGIN_MUTATION, {"tenant": "demo", "username": "cp_worker",
-                                "password": "Demo-test-password-42"})
+    body = gql(
+        LOGIN_MUTATION,
+        {"tenant": "demo", "username": "cp_worker", "password": "Demo-test-password-42"},
+    )
     assert error_codes(body) == ["UNAUTHENTICATED"]
 
 

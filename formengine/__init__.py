@@ -1,0 +1,83 @@
+"""The form engine: versioned JSON form definitions validated on the server.
+
+Pure Python; imports no Django and no GraphQL. See formengine/README.md.
+"""
+
+from formengine.calculations import CALCULATION_OPERATORS
+from formengine.compatibility import check_compatibility
+from formengine.conditions import (
+    CONDITION_OPERATORS,
+    Comparison,
+    Condition,
+    Junction,
+    Negation,
+    condition_fields,
+    condition_to_json,
+    evaluate_condition,
+    parse_condition,
+)
+from formengine.definition_validation import validate_form_set
+from formengine.diff import FieldChange, FieldSummary, FormDiff, PropertyChange, diff_versions
+from formengine.errors import DefinitionCode, DefinitionError, FieldError, ValueCode
+from formengine.json_schema import form_definition_json_schema, render_json_schema
+from formengine.model import (
+    FIELD_TYPES,
+    TAGS,
+    Calculation,
+    FieldDefinition,
+    FieldType,
+    FormDefinition,
+    Option,
+    ValueKind,
+    describe_type,
+    graphql_name,
+    value_kind,
+)
+from formengine.parse import LookupOptions, parse_form, parse_form_set, parse_lookups
+from formengine.record_schema import RecordSchema, build_record_schema
+from formengine.record_validation import RecordValidation, validate_record
+
+__all__ = [
+    "CALCULATION_OPERATORS",
+    "CONDITION_OPERATORS",
+    "FIELD_TYPES",
+    "TAGS",
+    "Calculation",
+    "Comparison",
+    "Condition",
+    "DefinitionCode",
+    "DefinitionError",
+    "FieldChange",
+    "FieldDefinition",
+    "FieldError",
+    "FieldSummary",
+    "FieldType",
+    "FormDefinition",
+    "FormDiff",
+    "Junction",
+    "LookupOptions",
+    "Negation",
+    "Option",
+    "PropertyChange",
+    "RecordSchema",
+    "RecordValidation",
+    "ValueCode",
+    "ValueKind",
+    "build_record_schema",
+    "check_compatibility",
+    "condition_fields",
+    "condition_to_json",
+    "describe_type",
+    "diff_versions",
+    "evaluate_condition",
+    "form_definition_json_schema",
+    "graphql_name",
+    "parse_condition",
+    "parse_form",
+    "parse_form_set",
+    "parse_lookups",
+    "render_json_schema",
+    "validate_form_set",
+    "validate_record",
+    "value_kind",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from formengine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,141 @@
+"""Command line for administrators who keep their form definitions in their own repository.
+
+    python -m formengine check [--lookups FILE] [--published FILE]... FILE...
+    python -m formengine schema
+
+`check` reads each FILE (JSON: one form, or a list of forms), validates all of them as the
+form set of one record type, and prints every error as `FILE: PATH: CODE: message`, PATH
+being a JSON path inside that file. Exit status: 0 when all are valid, 1 otherwise, 2 on
+a usage error.
+
+`--lookups FILE` is a JSON object of lookup name -> list of options ({id, label}); with it,
+a field naming another lookup is an UNKNOWN_LOOKUP error and option ids in conditions on
+lookup fields are checked. Without it lookups live elsewhere (the server), so lookup
+references are not checked and a note says so on stderr.
+
+`--published FILE` (repeatable, oldest first) holds versions already published; the check
+then also rejects a field whose type differs from a published one (FIELD_TYPE_CHANGED).
+
+`schema` prints the JSON Schema of the definition language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from formengine.compatibility import check_compatibility
+from formengine.definition_validation import validate_form_set
+from formengine.errors import DefinitionCode as Code
+from formengine.json_schema import render_json_schema
+from formengine.parse import parse_lookups
+
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    file: str
+    path: str  # the form's JSON path inside its file: "$" or "$[2]"
+
+
+@dataclass
+class _Loaded:
+    docs: list[Any]
+    origins: list[_Origin]
+    lines: list[str]  # errors found while reading
+
+
+def _read_json(name: str) -> tuple[Any, str | None]:
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"{name}: $: {Code.UNREADABLE_FILE}: {error}"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        return None, f"{name}: $: {Code.INVALID_JSON}: {error}"
+
+
+def _load(files: Sequence[str]) -> _Loaded:
+    loaded = _Loaded([], [], [])
+    for name in files:
+        content, problem = _read_json(name)
+        if problem is not None:
+            loaded.lines.append(problem)
+        elif isinstance(content, list):
+            for index, doc in enumerate(content):
+                loaded.docs.append(doc)
+                loaded.origins.append(_Origin(name, f"$[{index}]"))
+        else:
+            loaded.docs.append(content)
+            loaded.origins.append(_Origin(name, "$"))
+    return loaded
+
+
+_FORM_INDEX = re.compile(r"^\$\[(\d+)\]")
+
+
+def _locate(path: str, origins: Sequence[_Origin]) -> str:
+    """`$[3].fields[0]` in the set -> `forms.json: $[1].fields[0]` in the file."""
+    match = _FORM_INDEX.match(path)
+    if match is None:
+        return f"?: {path}"
+    origin = origins[int(match.group(1))]
+    return f"{origin.file}: {origin.path}{path[match.end() :]}"
+
+
+def check(
+    files: Sequence[str],
+    lookups_file: str | None,
+    published_files: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    candidate = _load(files)
+    published = _load(published_files)
+    lines = candidate.lines + published.lines
+    lookups: Mapping[str, Any] | None = None
+    if lookups_file is not None:
+        raw, problem = _read_json(lookups_file)
+        if problem is not None:
+            lines.append(problem)
+        elif not isinstance(raw, Mapping):
+            lines.append(
+                f"{lookups_file}: $: {Code.INVALID_DOCUMENT}: lookups are a JSON object of "
+                "lookup name -> list of options"
+            )
+        else:
+            lookups = parse_lookups(raw)
+    else:
+        print("note: lookups not checked (pass --lookups FILE to check them)", file=err)
+    errors = validate_form_set(candidate.docs, lookups)
+    if published.docs:
+        errors += check_compatibility(candidate.docs, published.docs)
+    lines += [f"{_locate(e.path, candidate.origins)}: {e.code}: {e.message}" for e in errors]
+    for line in lines:
+        print(line, file=out)
+    if lines:
+        print(f"{len(lines)} error(s)", file=err)
+    return 1 if lines else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m formengine", description=__doc__.split("\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_parser = commands.add_parser("check", help="validate form definition files")
+    check_parser.add_argument("files", nargs="+", metavar="FILE")
+    check_parser.add_argument("--lookups", metavar="FILE")
+    check_parser.add_argument("--published", metavar="FILE", action="append", default=[])
+    commands.add_parser("schema", help="print the JSON Schema of form definitions")
+    args = parser.parse_args(argv)
+    if args.command == "schema":
+        sys.stdout.write(render_json_schema())
+        return 0
+    return check(args.files, args.lookups, args.published, sys.stdout, sys.stderr)

@@ -1,0 +1,79 @@
+"""`make run` on a fresh data directory: embedded PostgreSQL, migrations, demo seed, serving.
+
+Runs the same entry point as `make run` (after installation), twice, to show that a second
+run reuses the data and that the embedded server stops cleanly in between.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.processes import ROOT, free_port, wait_for_http
+
+PASSWORD = "Run-test-password-7"
+
+
+def _post(base: str, query: str, token: str | None = None) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 (localhost)
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        body: dict[str, Any] = json.load(response)
+        return body
+
+
+def _run_once(data_dir: Path) -> str:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DATABASE_NAME", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(DATA_DIR=str(data_dir), PORT=str(port), DEMO_PASSWORD=PASSWORD, WEB_CONCURRENCY="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ops.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/readyz", process, timeout=180)
+        tokens = _post(
+            base,
+            'mutation { login(tenant: "demo", username: "cp_supervisor", '
+            f'password: "{PASSWORD}") {{ accessToken }} }}',
+        )
+        me = _post(
+            base, "{ me { username tenant { slug } } }", tokens["data"]["login"]["accessToken"]
+        )
+        assert me["data"]["me"] == {"username": "cp_supervisor", "tenant": {"slug": "demo"}}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    return output.decode()
+
+
+def test_make_run_serves_then_stops_cleanly_and_reuses_its_data(tmp_path: Path) -> None:
+    first = _run_once(tmp_path)
+
+    assert "created users:" in first
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "embedded server left running"
+
+    second = _run_once(tmp_path)
+
+    assert "demo tenants already seeded" in second
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
