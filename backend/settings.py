@@ -64,11 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "backend.tenancy",
     "backend.accounts",
     "backend.health",
     "backend.database",
+    "backend.forms",
+    "backend.records",
     "backend.demo",
 ]
 

@@ -13,7 +13,8 @@ Operators:
   fields, or `subform.field` for every entry of a subform). Missing values are skipped; with
   no value at all the result is empty.
 - `count`: one or more inputs; a subform counts its entries, `subform.field` the entries
-  where that field has a value, any other field 1 when it has a value.
+  where that field has a value, any other field 1 when it has a value. With no input
+  present at all (no entries, no values) the result is empty, not 0.
 - `years_between`: two date or datetime inputs or `$today`; whole years from the first to the
   second (an age); empty if either is missing.
 
@@ -212,7 +213,9 @@ def compute(
             return None
         return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     if calculation.op == "count":
-        return sum(_count(arg, scopes, data_scopes) for arg in calculation.args)
+        counts = [_count(arg, scopes, data_scopes) for arg in calculation.args]
+        present = [count for count in counts if count is not None]
+        return sum(present) if present else None
     numbers = [
         number
         for arg in calculation.args
@@ -251,12 +254,18 @@ def _values(
     return [entry.get(resolved.field.name) for entry in entries if isinstance(entry, Mapping)]
 
 
-def _count(arg: str, scopes: Sequence[Scope], data_scopes: Sequence[Mapping[str, Any]]) -> int:
+def _count(
+    arg: str, scopes: Sequence[Scope], data_scopes: Sequence[Mapping[str, Any]]
+) -> int | None:
+    """What one input adds to a count; None when the input is absent from the data."""
     resolved = resolve_input(arg, scopes)
     values = _values(arg, scopes, data_scopes)
-    if resolved is not None and not resolved.aggregated and resolved.field.type == "subform":
-        return len(values[0]) if values and isinstance(values[0], list) else 0
-    return sum(1 for value in values if value not in (None, "", [], {}))
+    if resolved is None or not values:
+        return None
+    if not resolved.aggregated and resolved.field.type == FieldType.SUBFORM:
+        return len(values[0]) if isinstance(values[0], list) and values[0] else None
+    filled = sum(1 for value in values if value not in (None, "", [], {}))
+    return filled if resolved.aggregated or filled else None
 
 
 def _date_argument(

@@ -197,5 +197,5 @@ def _orderable(value: Any) -> float | dt.date | dt.datetime | None:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             return None
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return None

@@ -242,8 +242,8 @@ def value_kind(definition: FieldDefinition) -> ValueKind:
 
 
 def stored_kind(field_type: str) -> ValueKind:
-    """The value kind of a non-calculated field type."""
-    return _STORED_KIND[field_type]
+    """The value kind of a non-calculated field type (`none` for an unknown type)."""
+    return _STORED_KIND.get(field_type, ValueKind.NONE)
 
 
 def describe_type(definition: FieldDefinition) -> str:

@@ -40,7 +40,7 @@ def parse_fields(raw: Any) -> tuple[FieldDefinition, ...]:
 def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
     options = raw.get("options")
     lookup = options.get("lookup") if isinstance(options, Mapping) else None
-    tags = raw.get("tags")
+    tags: list[Any] = raw["tags"] if isinstance(raw.get("tags"), list) else []
     max_length = raw.get("max_length")
     pattern = raw.get("pattern")
     return FieldDefinition(
@@ -50,9 +50,7 @@ def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
         help=parse_localized_text(raw.get("help")),
         required=raw.get("required") is True,
         visible_if=parse_condition_leniently(raw.get("visible_if")),
-        tags=frozenset(t for t in tags if isinstance(t, str))
-        if isinstance(tags, list)
-        else (frozenset()),
+        tags=frozenset(t for t in tags if isinstance(t, str)),
         options=parse_options(options) if isinstance(options, list) else (),
         lookup=lookup if isinstance(lookup, str) else None,
         min=_number(raw.get("min")),

@@ -167,7 +167,6 @@ class _PatchWriter:
             for entry in (old if isinstance(old, list) else [])
             if isinstance(entry, Mapping)
         }
-        errors_before = len(self.errors)
         entries: list[dict[str, Any]] = []
         seen: set[str] = set()
         fields = {child.name: child for child in subform.fields}
@@ -199,7 +198,9 @@ class _PatchWriter:
             entry_patch = {k: v for k, v in raw_entry.items() if k != "uid"}
             self.apply(fields, stored, entry_patch, entry, f"{path}[uid={uid}][{index}].")
             entries.append(entry)
-        return entries, len(self.errors) == errors_before
+        # Entries apply even when some of their values were rejected (those keep their stored
+        # value), so that "required" is checked on the entries as written.
+        return entries, True
 
     def _error(self, path: str, code: str, message: str) -> None:
         self.errors.append(FieldError(path, code, message))
@@ -226,10 +227,15 @@ def _check_required(
             continue
         value = data.get(definition.name)
         path = f"{prefix}{definition.name}"
-        if definition.required and is_empty(value):
+        if definition.required and is_empty(value) and not _has_error(errors, path):
             errors.append(FieldError(path, Code.FIELD_REQUIRED, "is required"))
         if definition.type == FieldType.SUBFORM and isinstance(value, list):
             for index, entry in enumerate(value):
                 if isinstance(entry, dict):
                     entry_prefix = f"{path}[uid={entry.get('uid')}][{index}]."
                     _check_required(definition.fields, [entry, *scopes], entry_prefix, errors)
+
+
+def _has_error(errors: Sequence[FieldError], path: str) -> bool:
+    """Whether the written value at `path` was rejected (then "required" would be noise)."""
+    return any(e.path == path or e.path.startswith((f"{path}[", f"{path}.")) for e in errors)

@@ -30,6 +30,7 @@ from formengine.conditions import (
 from formengine.errors import DefinitionCode as Code
 from formengine.errors import DefinitionError
 from formengine.model import (
+    FIELD_TYPES,
     NUMERIC_KINDS,
     OPTION_TYPES,
     TEMPORAL_KINDS,
@@ -212,6 +213,8 @@ class _ConditionChecker:
     def _check_literal(
         self, field: FieldDefinition, op: str, literal: Any, path: str
     ) -> list[DefinitionError]:
+        if field.type not in FIELD_TYPES:
+            return []  # reported as UNKNOWN_FIELD_TYPE; its values have no known kind
         kind = value_kind(field)
 
         def mismatch(reason: str) -> list[DefinitionError]:
@@ -319,6 +322,8 @@ def _check_calculation_inputs(site: FieldSite, scopes: Sequence[Scope]) -> list[
             )
             continue
         field = resolved.field
+        if field.type not in FIELD_TYPES:
+            continue  # reported as UNKNOWN_FIELD_TYPE
         kind = value_kind(field)
         input_kinds.append(kind)
         if kind == ValueKind.NONE or (resolved.aggregated and kind == ValueKind.SUBFORM):

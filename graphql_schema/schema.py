@@ -1,28 +1,20 @@
-"""The static part of the API, joined into one Strawberry schema."""
+"""The static part of the API. Record types are compiled onto it per tenant (registry.py)."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from graphql_schema.auth import AuthMutation, AuthQuery
+from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
+from graphql_schema.forms import FormsQuery
+from graphql_schema.records.history import RecordHistoryQuery
 
 
 @strawberry.type
-class Query(AuthQuery):
+class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutation):
+class Mutation(AuthMutation, FormAdminMutation):
     pass
-
-
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        lambda: QueryDepthLimiter(max_depth=15),
-        lambda: MaxAliasesLimiter(max_alias_count=50),
-    ],
-)

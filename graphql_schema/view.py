@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +11,10 @@ from graphql import ExecutionResult
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 
+from backend.errors import Unauthenticated
 from graphql_schema.context import RequestContext
 from graphql_schema.errors import format_error
-from graphql_schema.schema import schema
+from graphql_schema.registry import base_schema, schema_for_tenant
 
 
 class CaseworkGraphQLView(GraphQLView):
@@ -20,10 +22,21 @@ class CaseworkGraphQLView(GraphQLView):
     batch = False
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(schema=schema, **kwargs)
+        super().__init__(schema=base_schema, **kwargs)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # The schema is chosen once per request: the signed-in user's tenant schema, or the
+        # base schema (sign-in only) for anyone else.
+        self._context = RequestContext(request=request, response=HttpResponse())
+        if request.method == "POST" and self._context.bearer_token():
+            # On a bad token, the fields that need a user will answer UNAUTHENTICATED.
+            with contextlib.suppress(Unauthenticated):
+                self.schema = schema_for_tenant(self._context.user.tenant)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:  # type: ignore[override]
-        return RequestContext(request=request, response=response)
+        self._context.response = response
+        return self._context
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Queries over GET are off, so every browser GET gets the IDE, even with ?query=.

@@ -84,10 +84,13 @@ class SeedReport:
     generated_password: str | None = None
 
 
-def _tenant(slug: str, name: str, locales: list[str]) -> Tenant:
+def _tenant(slug: str, name: str, locales: list[str], record_types: list[str]) -> Tenant:
     tenant, _ = Tenant.objects.get_or_create(
         slug=slug, defaults={"name": name, "locales": locales, "default_locale": locales[0]}
     )
+    if not tenant.record_types:
+        tenant.record_types = record_types
+        tenant.save(update_fields=["record_types"])
     return tenant
 
 
@@ -144,7 +147,12 @@ def seed_demo(password: str | None = None) -> SeedReport:
     if not password:
         password = secrets.token_urlsafe(12)
     with transaction.atomic(durable=True):
-        demo = _tenant("demo", "Demo child protection programme", ["en", "fr", "ar"])
+        demo = _tenant(
+            "demo",
+            "Demo child protection programme",
+            ["en", "fr", "ar"],
+            ["case", "incident", "tracing_request"],
+        )
         lead = Agency.objects.get_or_create(
             tenant=demo, code="cp_agency", defaults={"name": "Child Protection Agency"}
         )[0]
@@ -181,7 +189,7 @@ def seed_demo(password: str | None = None) -> SeedReport:
                 reset_password=reset,
             )
 
-        sandbox = _tenant("sandbox", "Sandbox programme", ["en"])
+        sandbox = _tenant("sandbox", "Sandbox programme", ["en"], ["case"])
         sandbox_agency = Agency.objects.get_or_create(
             tenant=sandbox, code="sandbox_agency", defaults={"name": "Sandbox agency"}
         )[0]

@@ -8,6 +8,8 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     default_locale = models.CharField(max_length=10, default="en")
     locales = models.JSONField(default=list)
+    # Record types this tenant works with, e.g. ["case", "incident", "tracing_request"].
+    record_types = models.JSONField(default=list)
     # Bumped on every publish; the schema registry keys compiled schemas on it.
     config_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

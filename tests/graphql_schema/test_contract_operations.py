@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from graphql_schema.schema import schema
+from graphql_schema.registry import base_schema as schema
 
 CONTRACT = Path(__file__).resolve().parents[2] / "frontend_contract"
 

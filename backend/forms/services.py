@@ -1,0 +1,228 @@
+"""Form administration: drafts, publication, retirement, lookups. Each call checks `manage_forms`.
+
+Publishing is the one way a tenant's configuration changes: it bumps `config_version`, which
+every server process compares on its next request to decide whether to recompile the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.errors import BadUserInput, DomainError, NotFound
+from backend.forms.configuration import lookup_documents
+from backend.forms.models import FormDefinition, FormVersion, Lookup
+from backend.tenancy.models import Tenant
+from formengine import (
+    DefinitionError,
+    FormDiff,
+    check_compatibility,
+    diff_versions,
+    parse_lookups,
+    validate_form_set,
+)
+from permissions.actions import require_action
+
+_INDEX = re.compile(r"^\$\[(\d+)\]")
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+class InvalidFormDefinition(DomainError):
+    code = "INVALID_FORM_DEFINITION"
+
+
+class IncompatibleFormVersion(DomainError):
+    code = "INCOMPATIBLE_FORM_VERSION"
+
+
+def _error_list(errors: Sequence[DefinitionError], keys: Sequence[str]) -> list[dict[str, str]]:
+    """Name the form of each error instead of its index in the checked set."""
+    listed = []
+    for error in errors:
+        match = _INDEX.match(error.path)
+        form = keys[int(match.group(1))] if match and int(match.group(1)) < len(keys) else ""
+        path = "$" + error.path[match.end() :] if match else error.path
+        listed.append({"form": form, "path": path, "code": error.code, "message": error.message})
+    return listed
+
+
+def _current_documents(
+    tenant: Tenant, record_type: str, *, except_key: str
+) -> list[dict[str, Any]]:
+    versions = FormVersion.objects.filter(
+        tenant=tenant,
+        form__record_type=record_type,
+        form__retired_at__isnull=True,
+        status=FormVersion.Status.PUBLISHED,
+    ).exclude(form__key=except_key)
+    return [v.document for v in versions]
+
+
+def _check_definition(tenant: Tenant, document: Any) -> tuple[str, str]:
+    if not isinstance(document, dict):
+        raise BadUserInput("A form definition is a JSON object.")
+    key, record_type = document.get("key"), document.get("record_type")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise BadUserInput("The form needs a snake_case 'key'.", field="key")
+    if not isinstance(record_type, str) or record_type not in tenant.record_types:
+        raise BadUserInput(
+            f"Unknown record type {record_type!r}; this tenant has: "
+            + ", ".join(tenant.record_types),
+            field="record_type",
+        )
+    others = _current_documents(tenant, record_type, except_key=key)
+    errors = validate_form_set([document, *others], parse_lookups(lookup_documents(tenant)))
+    if errors:
+        raise InvalidFormDefinition(
+            f"The form definition has {len(errors)} error(s).",
+            errors=_error_list(errors, [key, *(d["key"] for d in others)]),
+        )
+    return key, record_type
+
+
+def save_form_draft(user: User, document: Any) -> FormVersion:
+    """Create or replace the draft of a form. The draft must be a valid definition."""
+    require_action(user, "manage_forms")
+    tenant = user.tenant
+    key, record_type = _check_definition(tenant, document)
+    with transaction.atomic(durable=True):
+        form, created = FormDefinition.objects.select_for_update().get_or_create(
+            tenant=tenant, key=key, defaults={"record_type": record_type}
+        )
+        if not created and form.record_type != record_type:
+            raise BadUserInput(
+                f"Form '{key}' belongs to record type '{form.record_type}'.", field="record_type"
+            )
+        draft = form.versions.filter(status=FormVersion.Status.DRAFT).first()
+        if draft is None:
+            last = form.versions.order_by("-number").values_list("number", flat=True).first()
+            draft = FormVersion(tenant=tenant, form=form, number=(last or 0) + 1)
+        draft.document = document
+        draft.author = user
+        draft.save()
+        return draft
+
+
+def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
+    """Publish a form's draft after checking it against every version published before."""
+    require_action(user, "manage_forms")
+    tenant = user.tenant
+    with transaction.atomic(durable=True):
+        form = (
+            FormDefinition.objects.select_for_update()
+            .filter(tenant=tenant, key=key, record_type=record_type)
+            .first()
+        )
+        if form is None:
+            raise NotFound(f"No form '{key}' for record type '{record_type}'.")
+        draft = form.versions.filter(status=FormVersion.Status.DRAFT).first()
+        if draft is None:
+            raise BadUserInput(f"Form '{key}' has no draft to publish.")
+        _check_definition(tenant, draft.document)
+        others = _current_documents(tenant, record_type, except_key=key)
+        published = [
+            v.document
+            for v in FormVersion.objects.filter(
+                tenant=tenant, form__record_type=record_type, published_at__isnull=False
+            ).order_by("published_at")
+        ]
+        errors = check_compatibility([draft.document, *others], published)
+        if errors:
+            raise IncompatibleFormVersion(
+                "This version is not compatible with what was published before.",
+                errors=_error_list(errors, [key, *(d["key"] for d in others)]),
+            )
+        form.versions.filter(status=FormVersion.Status.PUBLISHED).update(
+            status=FormVersion.Status.RETIRED
+        )
+        draft.status = FormVersion.Status.PUBLISHED
+        draft.published_at = timezone.now()
+        draft.save(update_fields=["status", "published_at"])
+        if form.retired_at is not None:
+            form.retired_at = None
+            form.save(update_fields=["retired_at"])
+        _bump_configuration(tenant)
+        return draft
+
+
+def retire_form(user: User, key: str) -> FormDefinition:
+    """Take a form out of use. Its fields become deprecated; their data stays readable."""
+    require_action(user, "manage_forms")
+    tenant = user.tenant
+    with transaction.atomic(durable=True):
+        form = FormDefinition.objects.select_for_update().filter(tenant=tenant, key=key).first()
+        if form is None:
+            raise NotFound(f"No form '{key}'.")
+        if form.retired_at is None:
+            form.retired_at = timezone.now()
+            form.save(update_fields=["retired_at"])
+            form.versions.filter(status=FormVersion.Status.PUBLISHED).update(
+                status=FormVersion.Status.RETIRED
+            )
+            _bump_configuration(tenant)
+        return form
+
+
+def save_lookup(user: User, key: str, options: Any) -> Lookup:
+    """Create or replace a lookup. Options left out are kept, disabled: old values stay readable."""
+    require_action(user, "manage_forms")
+    if not _KEY.match(key):
+        raise BadUserInput("A lookup key is snake_case.", field="key")
+    probe = {
+        "key": "lookup_probe",
+        "record_type": "case",
+        "label": {"en": "probe"},
+        "fields": [{"name": "probe", "type": "select", "options": options}],
+    }
+    errors = validate_form_set([probe])
+    if not isinstance(options, list) or errors:
+        raise InvalidFormDefinition(
+            "The options are not valid.",
+            errors=[
+                {
+                    "path": e.path.replace("$[0].fields[0].options", "$"),
+                    "code": e.code,
+                    "message": e.message,
+                }
+                for e in errors
+            ],
+        )
+    tenant = user.tenant
+    with transaction.atomic(durable=True):
+        lookup, _ = Lookup.objects.select_for_update().get_or_create(tenant=tenant, key=key)
+        given = {o["id"] for o in options}
+        kept = [{**o, "disabled": True} for o in lookup.options if o["id"] not in given]
+        lookup.options = [*options, *kept]
+        lookup.save()
+        _bump_configuration(tenant)
+        return lookup
+
+
+def form_versions(user: User, key: str) -> list[FormVersion]:
+    require_action(user, "manage_forms")
+    return list(FormVersion.objects.filter(tenant=user.tenant, form__key=key).order_by("number"))
+
+
+def form_diff(user: User, key: str, from_version: int, to_version: int) -> FormDiff:
+    require_action(user, "manage_forms")
+    versions = {
+        v.number: v.document
+        for v in FormVersion.objects.filter(
+            tenant=user.tenant, form__key=key, number__in=[from_version, to_version]
+        )
+    }
+    for number in (from_version, to_version):
+        if number not in versions:
+            raise NotFound(f"Form '{key}' has no version {number}.")
+    return diff_versions(versions[from_version], versions[to_version])
+
+
+def _bump_configuration(tenant: Tenant) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(config_version=F("config_version") + 1)
+    tenant.refresh_from_db(fields=["config_version"])

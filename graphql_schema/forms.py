@@ -1,0 +1,125 @@
+"""`forms(recordType, locale)`: the form metadata clients need to render and validate forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from backend.forms.configuration import TenantConfiguration, published_configuration
+from formengine import FieldDefinition, RecordSchema, condition_to_json
+from graphql_schema.context import RequestContext
+from graphql_schema.naming import field_name
+from permissions.actions import require_action
+
+
+@strawberry.type
+class OptionMeta:
+    id: str
+    label: str
+    disabled: bool
+
+
+@strawberry.type
+class FormFieldMeta:
+    name: str
+    graphql_name: str
+    type: str
+    required: bool
+    label: str
+    help: str | None
+    options: list[OptionMeta]
+    visible_if: JSON | None
+    tags: list[str]
+    min: float | None
+    max: float | None
+    max_length: int | None
+    pattern: str | None
+    not_future: bool
+    calculated: bool
+    fields: list[FormFieldMeta] = strawberry.field(description="A subform's entry fields.")
+
+
+@strawberry.type
+class FormMeta:
+    key: str
+    label: str
+    version: int
+    fields: list[FormFieldMeta]
+
+
+def localized(text: Mapping[str, str], locale: str, default_locale: str) -> str:
+    """The text in `locale`, else the tenant default, else any."""
+    return text.get(locale) or text.get(default_locale) or next(iter(text.values()), "")
+
+
+class _Describer:
+    def __init__(self, schema: RecordSchema, locale: str, default_locale: str) -> None:
+        self.schema, self.locale, self.default = schema, locale, default_locale
+
+    def field(self, definition: FieldDefinition) -> FormFieldMeta:
+        return FormFieldMeta(
+            name=definition.name,
+            graphql_name=field_name(definition.name),
+            type=definition.type,
+            required=definition.required,
+            label=localized(definition.label, self.locale, self.default),
+            help=localized(definition.help, self.locale, self.default) or None,
+            options=[
+                OptionMeta(
+                    id=o.id,
+                    label=localized(o.label, self.locale, self.default),
+                    disabled=o.disabled,
+                )
+                for o in self.schema.options(definition)
+            ],
+            visible_if=condition_to_json(definition.visible_if)  # type: ignore[arg-type]
+            if definition.visible_if
+            else None,
+            tags=sorted(definition.tags),
+            min=definition.min,
+            max=definition.max,
+            max_length=definition.max_length,
+            pattern=definition.pattern,
+            not_future=definition.not_future,
+            calculated=definition.is_calculated,
+            fields=self.fields(definition.fields),
+        )
+
+    def fields(self, definitions: Sequence[FieldDefinition]) -> list[FormFieldMeta]:
+        return [self.field(d) for d in definitions]
+
+
+def describe_forms(
+    configuration: TenantConfiguration, record_type: str, locale: str | None
+) -> list[FormMeta]:
+    schema = configuration.schema_for(record_type)
+    if schema is None:
+        return []
+    wanted = locale or configuration.default_locale
+    describer = _Describer(schema, wanted, configuration.default_locale)
+    return [
+        FormMeta(
+            key=form.key,
+            label=localized(form.label, wanted, configuration.default_locale),
+            version=configuration.form_versions.get(form.key, 0),
+            fields=describer.fields(form.fields),
+        )
+        for form in schema.forms
+    ]
+
+
+@strawberry.type
+class FormsQuery:
+    @strawberry.field(
+        description="Published forms of a record type, labels in `locale` "
+        "(falling back to the tenant's default locale)."
+    )
+    def forms(
+        self, info: Info[RequestContext, None], record_type: str, locale: str | None = None
+    ) -> list[FormMeta]:
+        user = info.context.user
+        require_action(user, "read", record_type)
+        return describe_forms(published_configuration(user.tenant), record_type, locale)

@@ -1,0 +1,191 @@
+"""Compile a record type's effective schema into Strawberry output and input types.
+
+Field values are read from one prepared dict per record (see `record_values`), through the
+schema's default resolver: no resolver per leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.scalars import JSON
+from strawberry.tools import create_type
+from strawberry.types.field import StrawberryField
+
+from formengine import FieldDefinition, RecordSchema, ValueKind
+from graphql_schema.naming import field_name, type_name
+from graphql_schema.scalars import Date, DateTime
+
+_SCALARS: dict[ValueKind, Any] = {
+    ValueKind.STRING: str,
+    ValueKind.INTEGER: int,
+    ValueKind.DECIMAL: float,
+    ValueKind.BOOLEAN: bool,
+    ValueKind.DATE: Date,
+    ValueKind.DATETIME: DateTime,
+    ValueKind.STRING_LIST: list[str],
+    ValueKind.TALLY: JSON,
+}
+
+
+@strawberry.type(description="A user, as records show them.")
+class UserRef:
+    username: str
+    full_name: str
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="Why a write was refused: one entry per field problem.")
+class FieldError:
+    path: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RecordTypes:
+    """The Strawberry types compiled for one record type."""
+
+    record_type: str
+    output: type
+    input: type
+    connection: type
+    payload: type
+
+
+def _field(
+    name: str,
+    annotation: Any,
+    *,
+    description: str | None = None,
+    deprecation_reason: str | None = None,
+    default: Any = strawberry.UNSET,
+    graphql: str | None = None,
+) -> StrawberryField:
+    return StrawberryField(
+        python_name=name,
+        graphql_name=graphql or field_name(name),
+        type_annotation=StrawberryAnnotation(annotation),
+        description=description,
+        deprecation_reason=deprecation_reason,
+        default=default,
+    )
+
+
+def _label(definition: FieldDefinition) -> str | None:
+    return definition.label.get("en") or next(iter(definition.label.values()), None)
+
+
+def _output_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[StrawberryField]:
+    compiled = []
+    for definition in fields:
+        kind = definition.value_kind
+        if kind == ValueKind.NONE:
+            continue
+        if kind == ValueKind.SUBFORM:
+            entry = create_type(
+                prefix + type_name(definition.name),
+                [
+                    _field("uid", strawberry.ID),
+                    *_output_fields(definition.fields, prefix + type_name(definition.name)),
+                ],
+                description=_label(definition),
+            )
+            annotation: Any = list[entry] | None  # type: ignore[valid-type]
+        else:
+            annotation = _SCALARS[kind] | None
+        compiled.append(
+            _field(
+                definition.name,
+                annotation,
+                description=_label(definition),
+                deprecation_reason=definition.deprecation_reason if definition.deprecated else None,
+                default=None,
+            )
+        )
+    return compiled
+
+
+def _writable(definition: FieldDefinition) -> bool:
+    return not (
+        definition.deprecated or definition.is_calculated or definition.value_kind == ValueKind.NONE
+    )
+
+
+def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[StrawberryField]:
+    compiled = []
+    for definition in fields:
+        if not _writable(definition):
+            continue
+        if definition.value_kind == ValueKind.SUBFORM:
+            entry_name = prefix + type_name(definition.name) + "Input"
+            entry = create_type(
+                entry_name,
+                [
+                    _field(
+                        "uid",
+                        strawberry.ID | None,
+                        description="Leave out for a new entry; keep to change one.",
+                    ),
+                    *_input_fields(definition.fields, prefix + type_name(definition.name)),
+                ],
+                is_input=True,
+            )
+            annotation: Any = list[entry] | None  # type: ignore[valid-type]
+        else:
+            annotation = _SCALARS[definition.value_kind] | None
+        compiled.append(_field(definition.name, annotation, description=_label(definition)))
+    return compiled
+
+
+SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
+    ("id", strawberry.ID, "Stable identifier."),
+    ("short_id", str, "Short identifier people read out."),
+    ("status", str, "open, closed, ..."),
+    ("revision", int, "Bumped on every write; send it back as baseRevision."),
+    ("created_at", DateTime, "When the record was registered."),
+    ("updated_at", DateTime, "When the record last changed."),
+    ("owner", UserRef | None, "The user responsible for the record."),
+]
+
+
+def compile_record_types(schema: RecordSchema) -> RecordTypes:
+    name = type_name(schema.record_type)
+    dynamic = _output_fields(list(schema.fields.values()), name)
+    system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
+    output = create_type(name, [*system, *dynamic])
+    inputs = _input_fields(list(schema.fields.values()), name) or [
+        _field("_empty", str | None, description="This record type has no writable field yet.")
+    ]
+    input_type = create_type(f"{name}Input", inputs, is_input=True)
+    edge = create_type(f"{name}Edge", [_field("cursor", str), _field("node", output)])
+    connection = create_type(
+        f"{name}Connection",
+        [
+            _field("edges", list[edge]),  # type: ignore[valid-type]
+            _field("page_info", PageInfo),
+            _field("total_count", int, description="Records visible to you in all pages."),
+        ],
+    )
+    payload = create_type(
+        f"{name}Payload",
+        [
+            _field(
+                "record",
+                output | None,
+                graphql=field_name(schema.record_type),
+                description="The record as saved; null when nothing was saved.",
+            ),
+            _field("errors", list[FieldError], description="Empty when the write was saved."),
+        ],
+    )
+    return RecordTypes(schema.record_type, output, input_type, connection, payload)

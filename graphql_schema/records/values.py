@@ -1,0 +1,44 @@
+"""Records to the dicts the compiled types read, and input objects to form-engine patches."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import strawberry
+
+from backend.records.models import Record
+from graphql_schema.records.types import UserRef
+
+
+def record_values(record: Record) -> dict[str, Any]:
+    values = dict(record.data)
+    values.update(
+        id=str(record.pk),
+        short_id=record.short_id,
+        status=record.status,
+        revision=record.revision,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        owner=UserRef(username=record.owner.username, full_name=record.owner.full_name)
+        if record.owner_id and record.owner
+        else None,
+    )
+    return values
+
+
+def input_to_patch(value: Any) -> Any:
+    """A compiled input object to a patch: fields left out (UNSET) are not in the patch."""
+    if isinstance(value, list):
+        return [input_to_patch(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        patch = {}
+        for field in dataclasses.fields(value):
+            item = getattr(value, field.name)
+            if item is strawberry.UNSET or field.name == "_empty":
+                continue
+            if field.name == "uid" and item is None:
+                continue
+            patch[field.name] = input_to_patch(item)
+        return patch
+    return value

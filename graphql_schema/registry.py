@@ -1,0 +1,76 @@
+"""Compiled schemas, cached by the digest of a tenant's published configuration.
+
+Tenants with identical configuration share one schema. A request picks its schema once, at
+its start, from the tenant's current `config_version`; a publish elsewhere changes what the
+next request sees, never the request already running.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import create_type
+from strawberry.types.field import StrawberryField
+
+from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.tenancy.models import Tenant
+from graphql_schema.records.operations import record_operations
+from graphql_schema.records.types import compile_record_types
+from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
+from graphql_schema.schema import Mutation, Query
+
+MAX_CACHED_SCHEMAS = 32
+
+_schemas: OrderedDict[str, strawberry.Schema] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _static_fields(root: type) -> list[StrawberryField]:
+    return list(root.__strawberry_definition__.fields)  # type: ignore[attr-defined]
+
+
+def build_schema(
+    query_fields: list[StrawberryField], mutation_fields: list[StrawberryField]
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=create_type("Query", query_fields),
+        mutation=create_type("Mutation", mutation_fields),
+        config=StrawberryConfig(
+            default_resolver=resolve_attribute,
+            scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+        ),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=15),
+            lambda: MaxAliasesLimiter(max_alias_count=50),
+        ],
+    )
+
+
+def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
+    queries = _static_fields(Query)
+    mutations = _static_fields(Mutation)
+    for record_type in sorted(configuration.record_types):
+        types = compile_record_types(configuration.record_types[record_type])
+        extra_queries, extra_mutations = record_operations(types)
+        queries += extra_queries
+        mutations += extra_mutations
+    return build_schema(queries, mutations)
+
+
+def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
+    configuration = published_configuration(tenant)
+    schema = _schemas.get(configuration.digest)
+    if schema is None:
+        schema = compile_schema(configuration)
+        with _lock:
+            _schemas[configuration.digest] = schema
+            while len(_schemas) > MAX_CACHED_SCHEMAS:
+                _schemas.popitem(last=False)
+    return schema
+
+
+base_schema = build_schema(_static_fields(Query), _static_fields(Mutation))

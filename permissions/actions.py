@@ -1,0 +1,23 @@
+"""What a role allows: record-type actions, read from the role's configuration."""
+
+from __future__ import annotations
+
+from backend.accounts.models import User
+from backend.errors import Forbidden
+
+TENANT_WIDE = "*"
+
+
+def role_allows(user: User, action: str, record_type: str = TENANT_WIDE) -> bool:
+    """True when the user's role grants `action` on `record_type` (or tenant-wide)."""
+    role = user.role
+    if role is None or not user.is_active:
+        return False
+    actions = role.actions or {}
+    return action in actions.get(record_type, ()) or action in actions.get(TENANT_WIDE, ())
+
+
+def require_action(user: User, action: str, record_type: str = TENANT_WIDE) -> None:
+    if not role_allows(user, action, record_type):
+        what = f"'{action}'" + ("" if record_type == TENANT_WIDE else f" on {record_type}")
+        raise Forbidden(f"Your role does not allow {what}.", action=action)
