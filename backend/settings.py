@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "backend.forms",
     "backend.records",
     "backend.demo",
+    "graphql_schema",
 ]
 
 MIDDLEWARE = [

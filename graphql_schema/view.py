@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from graphql import ExecutionResult
@@ -25,18 +26,23 @@ class CaseworkGraphQLView(GraphQLView):
         super().__init__(schema=base_schema, **kwargs)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        # The schema is chosen once per request: the signed-in user's tenant schema, or the
-        # base schema (sign-in only) for anyone else.
-        self._context = RequestContext(request=request, response=HttpResponse())
-        if request.method == "POST" and self._context.bearer_token():
-            # On a bad token, the fields that need a user will answer UNAUTHENTICATED.
-            with contextlib.suppress(Unauthenticated):
-                self.schema = schema_for_tenant(self._context.user.tenant)
-        return super().dispatch(request, *args, **kwargs)
+        if request.method != "POST":
+            return super().dispatch(request, *args, **kwargs)
+        # One transaction per request: row-level security reads the tenant from a
+        # transaction-local setting, made when the bearer token is checked.
+        with transaction.atomic():
+            self._context = RequestContext(request=request, response=HttpResponse())
+            if self._context.bearer_token():
+                # The schema is chosen once, here: the user's tenant schema. On a bad token,
+                # fields that need a user answer UNAUTHENTICATED.
+                with contextlib.suppress(Unauthenticated):
+                    self.schema = schema_for_tenant(self._context.user.tenant)
+            return super().dispatch(request, *args, **kwargs)
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:  # type: ignore[override]
-        self._context.response = response
-        return self._context
+        context = getattr(self, "_context", None) or RequestContext(request, response)
+        context.response = response
+        return context
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Queries over GET are off, so every browser GET gets the IDE, even with ?query=.

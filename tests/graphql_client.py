@@ -40,5 +40,13 @@ def login(username: str, tenant: str = "demo", password: str = DEMO_PASSWORD) ->
     return tokens
 
 
+def use_tenant(slug: str) -> None:
+    """Scope the test's own queries to a tenant, as row-level security requires."""
+    from backend.tenancy.context import activate_tenant
+    from backend.tenancy.models import Tenant
+
+    activate_tenant(Tenant.objects.get(slug=slug).pk)
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]

@@ -76,6 +76,7 @@ class AuthSession(models.Model):
     """One sign-in: the family of refresh tokens that rotate from one login."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +89,7 @@ class AuthSession(models.Model):
 class RefreshToken(models.Model):
     """A refresh token, stored only as its SHA-256. Spent once, then replaced."""
 
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(AuthSession, on_delete=models.CASCADE, related_name="tokens")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,6 +20,8 @@ from backend.accounts.tokens import (
     read_access_token,
 )
 from backend.errors import Unauthenticated
+from backend.tenancy.context import activate_tenant, tenant_transaction
+from backend.tenancy.models import Tenant
 
 _BAD_CREDENTIALS = "Unknown tenant, username or password."
 # Hashing a dummy password when the user is unknown keeps response times alike.
@@ -46,8 +48,11 @@ def _hash(refresh_token: str) -> str:
 
 
 def _issue_tokens(session: AuthSession) -> TokenPair:
-    secret = secrets.token_urlsafe(32)
+    # The tenant id travels in the clear in front of the secret: row-level security needs
+    # the tenant before the token row can be found.
+    secret = f"{session.tenant_id}.{secrets.token_urlsafe(32)}"
     RefreshToken.objects.create(
+        tenant_id=session.tenant_id,
         session=session,
         token_hash=_hash(secret),
         expires_at=timezone.now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS),
@@ -66,18 +71,19 @@ def _issue_tokens(session: AuthSession) -> TokenPair:
 
 def login(tenant_slug: str, username: str, password: str) -> TokenPair:
     """Check the credentials and open a new session."""
-    user = (
-        User.objects.select_related("tenant")
-        .filter(tenant__slug=tenant_slug, username=username)
-        .first()
-    )
-    if user is None:
-        User(password=_DUMMY_HASH).check_password(password)
-        raise Unauthenticated(_BAD_CREDENTIALS)
-    if not user.check_password(password) or not user.is_active:
-        raise Unauthenticated(_BAD_CREDENTIALS)
-    with transaction.atomic(durable=True):
-        session = AuthSession.objects.create(user=user)
+    tenant = Tenant.objects.filter(slug=tenant_slug).first()
+    with transaction.atomic():
+        user = None
+        if tenant is not None:
+            activate_tenant(tenant.pk)
+            user = User.objects.select_related("tenant").filter(
+                tenant=tenant, username=username).first()
+        if user is None:
+            User(password=_DUMMY_HASH).check_password(password)
+            raise Unauthenticated(_BAD_CREDENTIALS)
+        if not user.check_password(password) or not user.is_active:
+            raise Unauthenticated(_BAD_CREDENTIALS)
+        session = AuthSession.objects.create(tenant_id=user.tenant_id, user=user)
         return _issue_tokens(session)
 
 
@@ -85,7 +91,11 @@ def refresh(refresh_token: str) -> TokenPair:
     """Spend a refresh token for a new pair. Presenting a spent token revokes its session."""
     now = timezone.now()
     reused = False
-    with transaction.atomic(durable=True):
+    tenant_part, _, _ = refresh_token.partition(".")
+    if not tenant_part.isdigit():
+        raise Unauthenticated("Refresh token is not valid.")
+    with transaction.atomic():
+        activate_tenant(int(tenant_part))
         token = (
             RefreshToken.objects.select_for_update()
             .select_related("session__user")
@@ -114,7 +124,7 @@ def refresh(refresh_token: str) -> TokenPair:
 
 def logout(principal: Principal) -> None:
     """End the caller's session: its refresh tokens and access tokens stop working."""
-    with transaction.atomic(durable=True):
+    with tenant_transaction(principal.user.tenant_id):
         AuthSession.objects.filter(pk=principal.session_id, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason="logout"
         )
@@ -126,6 +136,9 @@ def authenticate_access_token(token: str) -> Principal:
         claims = read_access_token(token)
     except InvalidAccessToken as exc:
         raise Unauthenticated("Access token is invalid or expired.") from exc
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("authenticate inside the request's transaction")
+    activate_tenant(claims.tenant_id)
     session = (
         AuthSession.objects.select_related("user__tenant", "user__role", "user__agency")
         .filter(pk=claims.session_id, user_id=claims.user_id, revoked_at__isnull=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from backend.accounts.models import Role, User
+from backend.demo.form_content import CONTENT_DIR, publish_content
+from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Agency, Tenant, UserGroup
 
 CASE_WORK = [
@@ -81,6 +83,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
 @dataclass
 class SeedReport:
     created_users: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
     generated_password: str | None = None
 
 
@@ -146,13 +149,14 @@ def seed_demo(password: str | None = None) -> SeedReport:
     reset = bool(password)
     if not password:
         password = secrets.token_urlsafe(12)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         demo = _tenant(
             "demo",
             "Demo child protection programme",
             ["en", "fr", "ar"],
             ["case", "incident", "tracing_request"],
         )
+        activate_tenant(demo.pk)
         lead = Agency.objects.get_or_create(
             tenant=demo, code="cp_agency", defaults={"name": "Child Protection Agency"}
         )[0]
@@ -190,6 +194,7 @@ def seed_demo(password: str | None = None) -> SeedReport:
             )
 
         sandbox = _tenant("sandbox", "Sandbox programme", ["en"], ["case"])
+        activate_tenant(sandbox.pk)
         sandbox_agency = Agency.objects.get_or_create(
             tenant=sandbox, code="sandbox_agency", defaults={"name": "Sandbox agency"}
         )[0]
@@ -211,4 +216,10 @@ def seed_demo(password: str | None = None) -> SeedReport:
         )
     if report.created_users and not reset:
         report.generated_password = password
+    if CONTENT_DIR.exists():
+        with tenant_transaction(demo.pk):
+            admin = User.objects.select_related("tenant", "role").get(
+                tenant=demo, username="admin"
+            )
+            report.published = publish_content(admin)
     return report

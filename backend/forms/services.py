@@ -91,7 +91,7 @@ def save_form_draft(user: User, document: Any) -> FormVersion:
     require_action(user, "manage_forms")
     tenant = user.tenant
     key, record_type = _check_definition(tenant, document)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         form, created = FormDefinition.objects.select_for_update().get_or_create(
             tenant=tenant, key=key, defaults={"record_type": record_type}
         )
@@ -113,7 +113,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
     """Publish a form's draft after checking it against every version published before."""
     require_action(user, "manage_forms")
     tenant = user.tenant
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         form = (
             FormDefinition.objects.select_for_update()
             .filter(tenant=tenant, key=key, record_type=record_type)
@@ -155,7 +155,7 @@ def retire_form(user: User, key: str) -> FormDefinition:
     """Take a form out of use. Its fields become deprecated; their data stays readable."""
     require_action(user, "manage_forms")
     tenant = user.tenant
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         form = FormDefinition.objects.select_for_update().filter(tenant=tenant, key=key).first()
         if form is None:
             raise NotFound(f"No form '{key}'.")
@@ -194,7 +194,7 @@ def save_lookup(user: User, key: str, options: Any) -> Lookup:
             ],
         )
     tenant = user.tenant
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         lookup, _ = Lookup.objects.select_for_update().get_or_create(tenant=tenant, key=key)
         given = {o["id"] for o in options}
         kept = [{**o, "disabled": True} for o in lookup.options if o["id"] not in given]

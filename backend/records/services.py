@@ -73,7 +73,7 @@ def create_record(
     result = validate_record(schema, {}, patch)
     if not result.ok:
         return WriteResult(None, result.errors)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         record = Record.objects.create(
             tenant_id=user.tenant_id,
             record_type=record_type,
@@ -118,7 +118,7 @@ def update_record(
     """
     require_action(user, "write", record_type)
     configuration, schema = _record_schema(user, record_type)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         record = get_record(user, record_type, record_id)
         record = Record.objects.select_for_update().get(pk=record.pk)
         if base_revision > record.revision or base_revision < 1:

@@ -27,7 +27,7 @@ def is_valid(instance: Any, schema: Any, root: dict[str, Any]) -> bool:
     return not list(_errors(instance, schema, root))
 
 
-def _errors(instance: Any, schema: Any, root: dict[str, Any]):  # noqa: C901
+def _errors(instance: Any, schema: Any, root: dict[str, Any]):
     if schema is True:
         return
     if schema is False:

@@ -178,7 +178,7 @@ def form_sets(draw: Any) -> list[dict[str, Any]]:
     return forms
 
 
-def value_for(draw: Any, field: dict[str, Any]) -> Any:  # noqa: C901
+def value_for(draw: Any, field: dict[str, Any]) -> Any:
     t = field["type"]
     if t in ("text", "textarea"):
         if "pattern" in field:
@@ -187,7 +187,8 @@ def value_for(draw: Any, field: dict[str, Any]) -> Any:  # noqa: C901
     if t == "integer":
         return draw(st.integers(field.get("min", -(2**31)), field.get("max", 2**31 - 1)))
     if t == "decimal":
-        return draw(st.floats(min_value=field.get("min"), max_value=1e9, allow_nan=False))
+        low = field.get("min", -1e9)
+        return draw(st.floats(low, 1e9, allow_nan=False, allow_infinity=False))
     if t == "boolean":
         return draw(st.booleans())
     if t == "date":
@@ -284,7 +285,7 @@ def _mutate_name(draw, forms):
 
 def _duplicate_name(draw, forms):
     _, _, field = draw(st.sampled_from(_all_fields(forms)))
-    i = draw(st.integers(0, len(forms) - 1))
+    i = len(forms) - 1  # the later of two uses is the one reported
     forms[i]["fields"].append({"name": field["name"], "type": "text"})
     return f"$[{i}].fields[{len(forms[i]['fields']) - 1}].name", "DUPLICATE_FIELD_NAME"
 

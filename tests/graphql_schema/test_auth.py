@@ -10,7 +10,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from backend.accounts.models import RefreshToken, User
-from tests.graphql_client import LOGIN_MUTATION, error_codes, gql, login
+from tests.graphql_client import LOGIN_MUTATION, error_codes, gql, login, use_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +128,7 @@ def test_reusing_a_spent_refresh_token_ends_the_whole_session() -> None:
 
 def test_refresh_tokens_are_stored_only_as_hashes() -> None:
     tokens = login("cp_worker")
+    use_tenant("demo")
 
     stored = list(RefreshToken.objects.values_list("token_hash", flat=True))
 
@@ -148,6 +149,7 @@ def test_logout_ends_access_and_refresh() -> None:
 
 def test_disabling_a_user_ends_their_tokens_and_logins() -> None:
     tokens = login("cp_worker")
+    use_tenant("demo")
     User.objects.filter(username="cp_worker", tenant__slug="demo").update(is_active=False)
 
     assert error_codes(gql(ME_QUERY, token=tokens["accessToken"])) == ["UNAUTHENTICATED"]

@@ -1,17 +1,44 @@
-"""The example operations in frontend_contract/ are valid against the served schema."""
+"""frontend_contract/: the committed SDL is the demo tenant's schema, and the example
+operations are valid against it. A breaking change fails unless the SDL is updated with it."""
+
+from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from graphql import parse, validate
+from graphql import build_schema, find_breaking_changes, parse, validate
 
-from graphql_schema.registry import base_schema as schema
+from backend.tenancy.models import Tenant
+from graphql_schema.registry import schema_for_tenant
 
 CONTRACT = Path(__file__).resolve().parents[2] / "frontend_contract"
+SDL = CONTRACT / "schema.graphql"
+EXPORT = "python manage.py export_schema --tenant demo --output frontend_contract/schema.graphql"
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", sorted(CONTRACT.glob("*.graphql")), ids=lambda p: p.name)
-def test_example_operations_validate(path: Path) -> None:
-    errors = validate(schema._schema, parse(path.read_text()))
+@pytest.mark.parametrize(
+    "path", sorted(CONTRACT.glob("operations/*.graphql")), ids=lambda p: p.name
+)
+def test_example_operations_validate_against_the_committed_sdl(path: Path) -> None:
+    errors = validate(build_schema(SDL.read_text()), parse(path.read_text()))
 
-    assert errors == []
+    assert [e.message for e in errors] == []
+
+
+def test_the_demo_schema_has_no_breaking_change_from_the_committed_sdl() -> None:
+    committed = build_schema(SDL.read_text())
+    current = schema_for_tenant(Tenant.objects.get(slug="demo"))._schema
+
+    breaking = find_breaking_changes(committed, current)
+
+    assert [f"{c.type.name}: {c.description}" for c in breaking] == [], (
+        f"Breaking API change. If intended, update the contract in the same change: {EXPORT}"
+    )
+
+
+def test_the_committed_sdl_is_current() -> None:
+    current = schema_for_tenant(Tenant.objects.get(slug="demo")).as_str() + "\n"
+
+    assert SDL.read_text() == current, f"frontend_contract/schema.graphql is stale: {EXPORT}"

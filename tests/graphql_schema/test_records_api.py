@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.graphql_client import error_codes, gql, login
+from tests.tenants import ScratchTenant, make_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -88,16 +89,21 @@ def publish(token: str, definition: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def admin_token() -> str:
-    token: str = login("admin")["accessToken"]
+def tenant() -> ScratchTenant:
+    return make_tenant()
+
+
+@pytest.fixture
+def admin_token(tenant: ScratchTenant) -> str:
+    token: str = login("admin", tenant=tenant.slug)["accessToken"]
     published = publish(token, IDENTITY_FORM)
     assert "errors" not in published, published
     return token
 
 
 @pytest.fixture
-def worker_token(admin_token: str) -> str:
-    token: str = login("cp_worker")["accessToken"]
+def worker_token(admin_token: str, tenant: ScratchTenant) -> str:
+    token: str = login("worker", tenant=tenant.slug)["accessToken"]
     return token
 
 
@@ -177,7 +183,7 @@ def test_history_lists_each_change_with_its_actor(worker_token: str) -> None:
     history = gql(HISTORY, {"id": case["id"]}, worker_token)["data"]["recordHistory"]
 
     assert [h["action"] for h in history] == ["create", "update"]
-    assert history[1]["actor"] == {"username": "cp_worker"}
+    assert history[1]["actor"] == {"username": "worker"}
     assert history[1]["changes"] == [{"field": "age", "old": 9, "new": 10}]
 
 
@@ -218,8 +224,8 @@ def test_changing_a_published_field_type_is_refused(admin_token: str) -> None:
     assert "age" in errors[0]["message"]
 
 
-def test_a_removed_field_stays_readable_and_deprecated(admin_token: str) -> None:
-    worker = login("cp_worker")["accessToken"]
+def test_a_removed_field_stays_readable_and_deprecated(admin_token: str, worker_token: str) -> None:
+    worker = worker_token
     case = create_case(worker, nameFirst="Amina", age=9)["case"]
     without_age = {
         **IDENTITY_FORM,

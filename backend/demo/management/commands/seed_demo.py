@@ -13,6 +13,8 @@ class Command(BaseCommand):
             self.stdout.write("created users: " + ", ".join(report.created_users))
         else:
             self.stdout.write("demo tenants already seeded")
+        if report.published:
+            self.stdout.write(f"published {len(report.published)} lookups and forms")
         if report.generated_password:
             self.stdout.write(
                 self.style.WARNING(

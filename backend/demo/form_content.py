@@ -1,0 +1,60 @@
+"""Publish the demo form sets (backend/demo/content/) into a tenant through the form services.
+
+The content folder is a template: `manifest.json` lists each record type's forms in display
+order, `lookups.json` holds the option lists, and `<record type>/<form key>.json` the forms.
+Publishing goes through the same services an administrator uses, so every form is validated
+and checked for compatibility; a form whose published version already matches is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from backend.accounts.models import User
+from backend.forms import services
+from backend.forms.models import FormVersion, Lookup
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+def load_manifest(content_dir: Path = CONTENT_DIR) -> dict[str, list[str]]:
+    manifest: dict[str, list[str]] = json.loads((content_dir / "manifest.json").read_text())[
+        "record_types"
+    ]
+    return manifest
+
+
+def form_documents(record_type: str, content_dir: Path = CONTENT_DIR) -> list[dict[str, Any]]:
+    keys = load_manifest(content_dir)[record_type]
+    return [json.loads((content_dir / record_type / f"{key}.json").read_text()) for key in keys]
+
+
+def lookup_documents(content_dir: Path = CONTENT_DIR) -> dict[str, list[dict[str, Any]]]:
+    lookups: dict[str, list[dict[str, Any]]] = json.loads(
+        (content_dir / "lookups.json").read_text()
+    )
+    return lookups
+
+
+def publish_content(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
+    """Publish what differs from the tenant's current configuration; return what changed."""
+    changed: list[str] = []
+    existing = {lookup.key: lookup.options for lookup in Lookup.objects.filter(tenant=admin.tenant)}
+    for key, options in lookup_documents(content_dir).items():
+        if existing.get(key) != options:
+            services.save_lookup(admin, key, options)
+            changed.append(f"lookup {key}")
+    for record_type in load_manifest(content_dir):
+        for document in form_documents(record_type, content_dir):
+            current = FormVersion.objects.filter(
+                tenant=admin.tenant, form__key=document["key"],
+                status=FormVersion.Status.PUBLISHED,
+            ).first()
+            if current is not None and current.document == document:
+                continue
+            services.save_form_draft(admin, document)
+            services.publish_form_version(admin, record_type, document["key"])
+            changed.append(f"form {document['key']}")
+    return changed

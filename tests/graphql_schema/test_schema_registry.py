@@ -1,0 +1,115 @@
+"""After a publish, the next request in any server process sees the new types."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from tests.graphql_client import DEMO_PASSWORD
+from tests.processes import web_server
+from tests.tenants import make_tenant
+
+FORM = {
+    "key": "intake",
+    "record_type": "case",
+    "label": {"en": "Intake"},
+    "fields": [{"name": "child_name", "type": "text", "label": {"en": "Child name"}}],
+}
+
+
+def post(
+    base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 (localhost)
+        f"{base}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        body: dict[str, Any] = json.load(response)
+        return body
+
+
+def login(base: str, tenant: str, username: str) -> str:
+    body = post(
+        base,
+        "mutation($t: String!, $u: String!, $p: String!) { login(tenant: $t, "
+        "username: $u, password: $p) { accessToken } }",
+        {"t": tenant, "u": username, "p": DEMO_PASSWORD},
+    )
+    token: str = body["data"]["login"]["accessToken"]
+    return token
+
+
+def publish(base: str, token: str, form: dict[str, Any]) -> None:
+    saved = post(
+        base, "mutation($d: JSON!) { saveFormDraft(definition: $d) { number } }", {"d": form}, token
+    )
+    assert "errors" not in saved, saved
+    published = post(
+        base,
+        'mutation($k: String!) { publishFormVersion(recordType: "case", '
+        "key: $k) { number status } }",
+        {"k": form["key"]},
+        token,
+    )
+    assert published["data"]["publishFormVersion"]["status"] == "published", published
+
+
+@pytest.fixture
+def two_servers(django_db_blocker: Any) -> Iterator[tuple[str, str, str]]:
+    with django_db_blocker.unblock():  # committed: the servers are other processes
+        tenant = make_tenant()
+    with ExitStack() as stack:
+        first = stack.enter_context(web_server())
+        second = stack.enter_context(web_server())
+        yield first, second, tenant.slug
+
+
+def test_two_processes_agree_on_the_schema_after_a_publish(
+    two_servers: tuple[str, str, str],
+) -> None:
+    first, second, slug = two_servers
+    admin = login(first, slug, "admin")
+    worker = login(second, slug, "worker")
+    create = "mutation($i: CaseInput!) { createCase(input: $i) { case { id %s } errors { code } } }"
+
+    # given the second process has compiled the tenant's schema once
+    publish(first, admin, FORM)
+    created = post(second, create % "childName", {"i": {"childName": "Amina"}}, worker)
+    assert created["data"]["createCase"]["case"]["childName"] == "Amina"
+
+    # when the first process publishes a new field
+    with_village = {
+        **FORM,
+        "fields": [
+            *FORM["fields"],
+            {"name": "home_village", "type": "text", "label": {"en": "Home village"}},
+        ],
+    }
+    publish(first, admin, with_village)
+
+    # then the second process serves it on its very next request, with no migration
+    created = post(
+        second,
+        create % "childName homeVillage",
+        {"i": {"childName": "Yusuf", "homeVillage": "Kara"}},
+        worker,
+    )
+    case = created["data"]["createCase"]["case"]
+    assert case == {"id": case["id"], "childName": "Yusuf", "homeVillage": "Kara"}
+    read = post(
+        second, "query($id: ID!) { case(id: $id) { homeVillage } }", {"id": case["id"]}, worker
+    )
+    assert read["data"]["case"] == {"homeVillage": "Kara"}
+    sdl_first = post(first, '{ __type(name: "Case") { fields { name } } }', token=admin)
+    sdl_second = post(second, '{ __type(name: "Case") { fields { name } } }', token=worker)
+    assert sdl_first == sdl_second
