@@ -18,8 +18,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup()
 
 from bench.configurations import demo_configuration, synthetic_configuration  # noqa: E402
-from graphql_schema.registry import Mutation, Query, _static_fields, build_schema  # noqa: E402
-from graphql_schema.registry import compile_schema  # noqa: E402
+from graphql_schema.registry import (  # noqa: E402
+    Mutation,
+    Query,
+    _static_fields,
+    build_schema,
+    compile_schema,
+)
 
 
 def measure(build: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
@@ -40,7 +45,8 @@ def main() -> None:
     demo = demo_configuration()
     synthetic = synthetic_configuration(1000)
     baseline_s, baseline_mb = measure(
-        lambda: build_schema(_static_fields(Query), _static_fields(Mutation)))
+        lambda: build_schema(_static_fields(Query), _static_fields(Mutation))
+    )
     rows = [("static schema (baseline)", baseline_s, baseline_mb, 0)]
     for label, config in (("demo tenant", demo), ("synthetic 1,000 fields", synthetic)):
         fields = sum(len(s.fields) for s in config.record_types.values())
@@ -48,8 +54,9 @@ def main() -> None:
         rows.append((label, seconds, mb, fields))
     print(f"{'schema':<26}{'fields':>8}{'compile ms':>12}{'x baseline':>12}{'peak MiB':>10}")
     for label, seconds, mb, fields in rows:
-        print(f"{label:<26}{fields:>8}{seconds * 1000:>12.1f}{seconds / baseline_s:>12.1f}"
-              f"{mb:>10.1f}")
+        print(
+            f"{label:<26}{fields:>8}{seconds * 1000:>12.1f}{seconds / baseline_s:>12.1f}{mb:>10.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from formengine import build_record_schema, parse_lookups
-
 from backend.demo.form_content import form_documents, load_manifest, lookup_documents
 from backend.forms.configuration import TenantConfiguration
+from formengine import build_record_schema, parse_lookups
 
 _SYNTHETIC_TYPES = ["text", "integer", "decimal", "boolean", "date", "select", "multi_select"]
 
@@ -20,7 +19,13 @@ def demo_configuration() -> TenantConfiguration:
         docs = form_documents(record_type)
         schemas[record_type] = build_record_schema(docs, published=docs, lookups=lookups)
         versions.update({doc["key"]: 1 for doc in docs})
-    return TenantConfiguration(0, 0, "demo", "en", ("en", "fr", "ar"), schemas, versions, lookups)
+    field_forms = {
+        rt: {f["name"]: doc["key"] for doc in form_documents(rt) for f in doc["fields"]}
+        for rt in schemas
+    }
+    return TenantConfiguration(
+        0, 0, "demo", "en", ("en", "fr", "ar"), schemas, versions, field_forms, lookups
+    )
 
 
 def synthetic_form_set(field_count: int, per_form: int = 50) -> list[dict[str, Any]]:
@@ -29,19 +34,39 @@ def synthetic_form_set(field_count: int, per_form: int = 50) -> list[dict[str, A
         fields = []
         for number in range(start, min(start + per_form, field_count)):
             kind = _SYNTHETIC_TYPES[number % len(_SYNTHETIC_TYPES)]
-            field: dict[str, Any] = {"name": f"field_{number}", "type": kind,
-                                     "label": {"en": f"Field {number}"}}
+            field: dict[str, Any] = {
+                "name": f"field_{number}",
+                "type": kind,
+                "label": {"en": f"Field {number}"},
+            }
             if kind in ("select", "multi_select"):
-                field["options"] = [{"id": f"o{i}", "label": {"en": f"Option {i}"}}
-                                    for i in range(5)]
+                field["options"] = [
+                    {"id": f"o{i}", "label": {"en": f"Option {i}"}} for i in range(5)
+                ]
             fields.append(field)
-        forms.append({"key": f"form_{start // per_form}", "record_type": "case",
-                      "label": {"en": f"Form {start // per_form}"}, "fields": fields})
+        forms.append(
+            {
+                "key": f"form_{start // per_form}",
+                "record_type": "case",
+                "label": {"en": f"Form {start // per_form}"},
+                "fields": fields,
+            }
+        )
     return forms
 
 
 def synthetic_configuration(field_count: int) -> TenantConfiguration:
     docs = synthetic_form_set(field_count)
     schema = build_record_schema(docs, published=docs)
-    return TenantConfiguration(0, 0, f"synthetic-{field_count}", "en", ("en",),
-                               {"case": schema}, {d["key"]: 1 for d in docs}, {})
+    field_forms = {"case": {f["name"]: d["key"] for d in docs for f in d["fields"]}}
+    return TenantConfiguration(
+        0,
+        0,
+        f"synthetic-{field_count}",
+        "en",
+        ("en",),
+        {"case": schema},
+        {d["key"]: 1 for d in docs},
+        field_forms,
+        {},
+    )

@@ -16,6 +16,8 @@ class RequestContext:
     request: HttpRequest
     response: HttpResponse
     _principal: Principal | None = field(default=None, init=False)
+    # Response paths of fields nulled because the caller may not read them.
+    redacted: list[list[str | int]] = field(default_factory=list, init=False)
 
     def bearer_token(self) -> str | None:
         header = self.request.headers.get("Authorization", "")

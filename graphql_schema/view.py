@@ -58,6 +58,10 @@ class CaseworkGraphQLView(GraphQLView):
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
             data["errors"] = [format_error(error) for error in result.errors]
-        if result.extensions:
-            data["extensions"] = result.extensions
+        extensions = dict(result.extensions or {})
+        context = getattr(self, "_context", None)
+        if context is not None and context.redacted:
+            extensions["redacted"] = context.redacted
+        if extensions:
+            data["extensions"] = extensions
         return data

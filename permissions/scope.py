@@ -1,14 +1,24 @@
-"""Record scope: which records of a record type a user may see, as a queryset filter."""
+"""Record scope: which records a user may see by their role's scope (own, group, agency, all)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import Q
 
 from backend.accounts.models import User
 
 
+def _group_ids(user: User) -> list[int]:
+    cached: list[int] | None = getattr(user, "_group_ids", None)
+    if cached is None:
+        cached = list(user.groups.values_list("pk", flat=True))
+        user._group_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def scope_filter(user: User) -> Q:
-    """A filter on Record for the user's role scope (own, group, agency, all), within the tenant."""
+    """A filter on Record for the user's role scope, within the tenant, tombstones excluded."""
     in_tenant = Q(tenant_id=user.tenant_id, deleted_at__isnull=True)
     role = user.role
     if role is None or not user.is_active:
@@ -19,6 +29,26 @@ def scope_filter(user: User) -> Q:
     if role.scope == "agency" and user.agency_id is not None:
         return in_tenant & (own | Q(agency_id=user.agency_id))
     if role.scope == "group":
-        group_ids = list(user.groups.values_list("pk", flat=True))
-        return in_tenant & (own | Q(group_ids__overlap=group_ids))
+        return in_tenant & (own | Q(group_ids__overlap=_group_ids(user)))
     return in_tenant & own
+
+
+def in_scope(user: User, record: Any) -> bool:
+    """The same rule as `scope_filter`, for one loaded record."""
+    role = user.role
+    if (
+        role is None
+        or not user.is_active
+        or record.tenant_id != user.tenant_id
+        or record.deleted_at is not None
+    ):
+        return False
+    if record.owner_id == user.pk or user.pk in (record.associated_user_ids or ()):
+        return True
+    if role.scope == "all":
+        return True
+    if role.scope == "agency":
+        return user.agency_id is not None and record.agency_id == user.agency_id
+    if role.scope == "group":
+        return bool(set(record.group_ids or ()) & set(_group_ids(user)))
+    return False

@@ -45,6 +45,7 @@ def _make_tenant(record_types: tuple[str, ...]) -> ScratchTenant:
         name="Admin",
         scope="all",
         actions={"*": ["manage_forms", "manage_users"], **{rt: WORK for rt in record_types}},
+        form_access={"*": "rw"},
     )
     worker_role = Role.objects.create(
         tenant=tenant,
@@ -52,6 +53,7 @@ def _make_tenant(record_types: tuple[str, ...]) -> ScratchTenant:
         name="Worker",
         scope="own",
         actions={rt: WORK for rt in record_types},
+        form_access={"*": "rw"},
     )
     admin = User.objects.create_user(tenant, "admin", DEMO_PASSWORD, role=admin_role, agency=agency)
     worker = User.objects.create_user(

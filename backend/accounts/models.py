@@ -23,6 +23,8 @@ class Role(models.Model):
     scope = models.CharField(max_length=10, choices=RECORD_SCOPES, default="own")
     # {"hidden_tags": ["pii"], "read_only_tags": ["sensitive"]}
     field_rules = models.JSONField(default=dict)
+    # Members must sign in with a TOTP code; until they enrol, a login only allows enrolment.
+    requires_two_factor = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -81,6 +83,9 @@ class AuthSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True)
+    # A session whose tokens allow nothing but TOTP enrolment (the role requires 2FA and the
+    # user has not enrolled yet).
+    totp_enrollment_only = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"session {self.pk}"
@@ -98,3 +103,68 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token {self.pk}"
+
+
+class LoginFailure(models.Model):
+    """Consecutive failed sign-ins for a (tenant, username), whether or not the user exists,
+    so that a locked account and an unknown one look alike."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    username = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "username"], name="login_failure_per_username"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.failures} failed logins of {self.username}"
+
+
+class TotpDevice(models.Model):
+    """A user's TOTP authenticator. Unconfirmed until the user proves it with a code."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    # The base32 secret, Fernet-encrypted with TOTP_ENCRYPTION_KEY.
+    encrypted_secret = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step whose code was accepted: a code is good once (no replay).
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"TOTP device of {self.user_id}"
+
+
+OIDC_ALGORITHMS = ("RS256", "ES256")
+
+
+class OidcProvider(models.Model):
+    """An external OpenID Connect identity provider whose ID tokens sign users of a tenant in.
+
+    Users are matched by `username_claim`; nobody is created on the fly."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=63)
+    name = models.CharField(max_length=200)
+    issuer = models.CharField(max_length=500)
+    audience = models.CharField(max_length=500)
+    jwks_uri = models.URLField(max_length=500)
+    # A subset of OIDC_ALGORITHMS.
+    algorithms = models.JSONField(default=list)
+    username_claim = models.CharField(max_length=100, default="preferred_username")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="oidc_provider_slug_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.slug

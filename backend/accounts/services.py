@@ -1,90 +1,114 @@
-"""Sign-in, token rotation and sign-out."""
+"""Sign-in, token rotation, sign-out, and the account changes that end sessions."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from backend.accounts.models import AuthSession, RefreshToken, User
-from backend.accounts.tokens import (
-    AccessClaims,
-    InvalidAccessToken,
-    issue_access_token,
-    read_access_token,
+from backend.accounts import lockout
+from backend.accounts.errors import (
+    AccountLocked,
+    InvalidCurrentPassword,
+    InvalidTotp,
+    TotpEnrollmentRequired,
+    TotpRequired,
+    WeakPassword,
 )
-from backend.errors import Unauthenticated
+from backend.accounts.models import AuthSession, RefreshToken, User
+from backend.accounts.passwords import check_password_policy
+from backend.accounts.sessions import (
+    Principal,
+    TokenPair,
+    end_sessions,
+    hash_refresh_token,
+    issue_tokens,
+    open_session,
+)
+from backend.accounts.throttle import check_login_attempt
+from backend.accounts.tokens import InvalidAccessToken, read_access_token
+from backend.accounts.totp import accept_code, confirmed_device
+from backend.errors import DomainError, Unauthenticated
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Tenant
+
+__all__ = [
+    "Principal",
+    "TokenPair",
+    "authenticate_access_token",
+    "change_password",
+    "login",
+    "logout",
+    "refresh",
+    "set_password",
+    "set_user_active",
+]
 
 _BAD_CREDENTIALS = "Unknown tenant, username or password."
 # Hashing a dummy password when the user is unknown keeps response times alike.
 _DUMMY_HASH = make_password("not-a-real-password")
 
 
-@dataclass(frozen=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int
+def _failed_login(tenant_id: int, username: str, error: DomainError) -> DomainError:
+    locked_until = lockout.record_failure(tenant_id, username)
+    return AccountLocked(locked_until) if locked_until else error
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in user of one request, and the session their token belongs to."""
+def login(
+    tenant_slug: str,
+    username: str,
+    password: str,
+    *,
+    totp_code: str | None = None,
+    client_ip: str | None = None,
+) -> TokenPair:
+    """Check the credentials (and the TOTP code of an enrolled user) and open a session.
 
-    user: User
-    session_id: str
-
-
-def _hash(refresh_token: str) -> str:
-    return hashlib.sha256(refresh_token.encode()).hexdigest()
-
-
-def _issue_tokens(session: AuthSession) -> TokenPair:
-    # The tenant id travels in the clear in front of the secret: row-level security needs
-    # the tenant before the token row can be found.
-    secret = f"{session.tenant_id}.{secrets.token_urlsafe(32)}"
-    RefreshToken.objects.create(
-        tenant_id=session.tenant_id,
-        session=session,
-        token_hash=_hash(secret),
-        expires_at=timezone.now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS),
-    )
-    user = session.user
-    access, ttl = issue_access_token(
-        AccessClaims(
-            user_id=user.pk,
-            tenant_id=user.tenant_id,
-            session_id=str(session.pk),
-            token_version=user.token_version,
-        )
-    )
-    return TokenPair(access_token=access, refresh_token=secret, expires_in=ttl)
-
-
-def login(tenant_slug: str, username: str, password: str) -> TokenPair:
-    """Check the credentials and open a new session."""
+    Failed attempts are counted per (tenant, username) and lock it after
+    LOGIN_LOCKOUT_THRESHOLD in a row; the error is raised after the transaction block so that
+    the count survives. A user whose role requires two-factor and who has not enrolled gets
+    tokens that allow only enrolment."""
+    check_login_attempt(client_ip=client_ip, tenant_slug=tenant_slug, username=username)
     tenant = Tenant.objects.filter(slug=tenant_slug).first()
+    if tenant is None:
+        User(password=_DUMMY_HASH).check_password(password)
+        raise Unauthenticated(_BAD_CREDENTIALS)
     with transaction.atomic():
-        user = None
-        if tenant is not None:
-            activate_tenant(tenant.pk)
-            user = User.objects.select_related("tenant").filter(
-                tenant=tenant, username=username).first()
-        if user is None:
-            User(password=_DUMMY_HASH).check_password(password)
-            raise Unauthenticated(_BAD_CREDENTIALS)
-        if not user.check_password(password) or not user.is_active:
-            raise Unauthenticated(_BAD_CREDENTIALS)
-        session = AuthSession.objects.create(tenant_id=user.tenant_id, user=user)
-        return _issue_tokens(session)
+        activate_tenant(tenant.pk)
+        outcome = _sign_in(tenant, username, password, totp_code)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def _sign_in(
+    tenant: Tenant, username: str, password: str, totp_code: str | None
+) -> TokenPair | DomainError:
+    locked_until = lockout.current_lock(tenant.pk, username)
+    if locked_until is not None:
+        return AccountLocked(locked_until)
+    user = (
+        User.objects.select_related("tenant", "role")
+        .filter(tenant=tenant, username=username)
+        .first()
+    )
+    if user is None:
+        User(password=_DUMMY_HASH).check_password(password)
+        return _failed_login(tenant.pk, username, Unauthenticated(_BAD_CREDENTIALS))
+    if not user.check_password(password) or not user.is_active:
+        return _failed_login(tenant.pk, username, Unauthenticated(_BAD_CREDENTIALS))
+    device = confirmed_device(user, lock=True)
+    if device is not None:
+        if not totp_code:
+            return TotpRequired("Enter the code from your authenticator app (totpCode).")
+        if not accept_code(device, totp_code):
+            return _failed_login(
+                tenant.pk, username, InvalidTotp("The two-factor code is not valid.")
+            )
+    lockout.clear_failures(tenant.pk, username)
+    enrollment_only = device is None and user.role is not None and user.role.requires_two_factor
+    return open_session(user, totp_enrollment_only=enrollment_only)
 
 
 def refresh(refresh_token: str) -> TokenPair:
@@ -99,7 +123,7 @@ def refresh(refresh_token: str) -> TokenPair:
         token = (
             RefreshToken.objects.select_for_update()
             .select_related("session__user")
-            .filter(token_hash=_hash(refresh_token))
+            .filter(token_hash=hash_refresh_token(refresh_token))
             .first()
         )
         if token is None:
@@ -117,7 +141,7 @@ def refresh(refresh_token: str) -> TokenPair:
         else:
             token.spent_at = now
             token.save(update_fields=["spent_at"])
-            return _issue_tokens(session)
+            return issue_tokens(session)
     assert reused
     raise Unauthenticated("Refresh token was already used; the session has been ended.")
 
@@ -130,8 +154,10 @@ def logout(principal: Principal) -> None:
         )
 
 
-def authenticate_access_token(token: str) -> Principal:
-    """Resolve a bearer token to its user, or raise Unauthenticated."""
+def authenticate_access_token(token: str, *, allow_totp_enrollment_only: bool = False) -> Principal:
+    """Resolve a bearer token to its user, or raise Unauthenticated.
+
+    Tokens of an enrolment-only session raise TotpEnrollmentRequired unless allowed."""
     try:
         claims = read_access_token(token)
     except InvalidAccessToken as exc:
@@ -153,4 +179,82 @@ def authenticate_access_token(token: str) -> Principal:
         or user.tenant_id != claims.tenant_id
     ):
         raise Unauthenticated("Session has ended. Sign in again.")
-    return Principal(user=user, session_id=claims.session_id)
+    if session.totp_enrollment_only and not allow_totp_enrollment_only:
+        raise TotpEnrollmentRequired(
+            "Your role requires two-factor authentication: enrol an authenticator first "
+            "(beginTotpEnrollment, confirmTotpEnrollment)."
+        )
+    return Principal(
+        user=user,
+        session_id=claims.session_id,
+        totp_enrollment_only=session.totp_enrollment_only,
+    )
+
+
+def set_password(user: User, raw_password: str, *, actor: User | None = None) -> None:
+    """Set a password that meets the policy (else WeakPassword).
+
+    For an existing user, every session ends and outstanding access tokens stop working.
+    `actor` is whoever sets it (None or the user: a change by the user themselves)."""
+    check_password_policy(raw_password, user)
+    if user.pk is None:
+        user.set_password(raw_password)
+        return
+    own_change = actor is None or actor.pk == user.pk
+    with tenant_transaction(user.tenant_id):
+        user.set_password(raw_password)
+        User.objects.filter(pk=user.pk).update(
+            password=user.password, token_version=F("token_version") + 1
+        )
+        user.refresh_from_db(fields=["token_version"])
+        end_sessions(user, "password_changed" if own_change else "password_reset")
+        lockout.clear_failures(user.tenant_id, user.username)
+
+
+def set_user_active(user: User, active: bool) -> None:
+    """Enable or disable the user. Disabling ends every session and outstanding token."""
+    with tenant_transaction(user.tenant_id):
+        if active:
+            User.objects.filter(pk=user.pk).update(is_active=True)
+        else:
+            User.objects.filter(pk=user.pk).update(
+                is_active=False, token_version=F("token_version") + 1
+            )
+            end_sessions(user, "user_disabled")
+        user.refresh_from_db(fields=["is_active", "token_version"])
+
+
+def change_password(
+    principal: Principal, current_password: str, new_password: str, *, client_ip: str | None = None
+) -> TokenPair:
+    """The signed-in user replaces their password. Every session ends, this one included; the
+    caller gets a new token pair. A wrong current password counts as a failed sign-in."""
+    user = principal.user
+    check_login_attempt(client_ip=client_ip, tenant_slug=user.tenant.slug, username=user.username)
+    with transaction.atomic():
+        activate_tenant(user.tenant_id)
+        outcome = _change_password(user, current_password, new_password)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def _change_password(
+    user: User, current_password: str, new_password: str
+) -> TokenPair | DomainError:
+    locked_until = lockout.current_lock(user.tenant_id, user.username)
+    if locked_until is not None:
+        return AccountLocked(locked_until)
+    if not user.check_password(current_password):
+        return _failed_login(
+            user.tenant_id,
+            user.username,
+            InvalidCurrentPassword("The current password is not correct."),
+        )
+    if new_password == current_password:
+        return WeakPassword(
+            "The new password must differ from the current one.",
+            reasons=[{"code": "password_unchanged", "message": "The password is unchanged."}],
+        )
+    set_password(user, new_password, actor=user)
+    return open_session(user)

@@ -49,7 +49,8 @@ def publish_content(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
     for record_type in load_manifest(content_dir):
         for document in form_documents(record_type, content_dir):
             current = FormVersion.objects.filter(
-                tenant=admin.tenant, form__key=document["key"],
+                tenant=admin.tenant,
+                form__key=document["key"],
                 status=FormVersion.Status.PUBLISHED,
             ).first()
             if current is not None and current.document == document:

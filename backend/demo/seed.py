@@ -65,6 +65,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "name": "Child protection monitor",
         "scope": "agency",
         "actions": {"case": ["read"]},
+        "form_access": {"*": "r"},
         "field_rules": {"hidden_tags": ["pii"]},
     },
     "gbv_worker": {
@@ -76,6 +77,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "name": "Service provider (referrals)",
         "scope": "own",
         "actions": {"case": ["read", "write"]},
+        "field_rules": {"hidden_tags": ["sensitive"]},
     },
 }
 
@@ -106,6 +108,7 @@ def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:
             "scope": spec["scope"],
             "actions": spec["actions"],
             "field_rules": spec.get("field_rules", {}),
+            "form_access": spec.get("form_access", {"*": "rw"}),
         },
     )
     return role
@@ -218,8 +221,6 @@ def seed_demo(password: str | None = None) -> SeedReport:
         report.generated_password = password
     if CONTENT_DIR.exists():
         with tenant_transaction(demo.pk):
-            admin = User.objects.select_related("tenant", "role").get(
-                tenant=demo, username="admin"
-            )
+            admin = User.objects.select_related("tenant", "role").get(tenant=demo, username="admin")
             report.published = publish_content(admin)
     return report

@@ -28,6 +28,8 @@ class TenantConfiguration:
     locales: tuple[str, ...]
     record_types: dict[str, RecordSchema]
     form_versions: dict[str, int]  # form key -> published version number in force
+    # record type -> top-level field name -> key of the form that holds (or last held) it
+    field_forms: dict[str, dict[str, str]]
     lookups: Mapping[str, LookupOptions]
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
@@ -65,9 +67,12 @@ def _load(tenant: Tenant) -> TenantConfiguration:
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     current: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     in_force: dict[str, int] = {}
+    field_forms: dict[str, dict[str, str]] = defaultdict(dict)
     for version in versions:
         record_type = version.form.record_type
         history[record_type].append(version.document)
+        for field in version.document.get("fields", []):
+            field_forms[record_type][field["name"]] = version.form.key
         if version.status == FormVersion.Status.PUBLISHED and version.form.retired_at is None:
             current[record_type][version.form.key] = version.document
             in_force[version.form.key] = version.number
@@ -96,5 +101,6 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         locales=tuple(tenant.locales),
         record_types=schemas,
         form_versions=in_force,
+        field_forms={rt: field_forms[rt] for rt in enabled},
         lookups=lookups,
     )

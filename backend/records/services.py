@@ -1,4 +1,9 @@
-"""Creating, changing and reading records. Every write is validated by the form engine."""
+"""Creating, changing and reading records, through the caller's AccessPlan.
+
+Every write is validated by the form engine; every read and write is limited to the fields
+and records the plan allows. A record outside the plan is NOT_FOUND, never FORBIDDEN, so
+that its existence does not leak.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,50 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Func, QuerySet, Value
 
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.records.models import Record, RecordHistory
 from formengine import FieldError, RecordSchema, validate_record
-from permissions.actions import require_action, role_allows
-from permissions.scope import scope_filter
+from permissions.actions import require_action
+from permissions.plan import AccessKind, AccessPlan, RecordAccess, build_plan
 
 
 @dataclass
 class WriteResult:
-    """A saved record, or the reasons nothing was saved."""
+    """A saved record and what the caller may read of it, or why nothing was saved."""
 
     record: Record | None
+    access: RecordAccess | None = None
     errors: list[FieldError] = field(default_factory=list)
 
 
-def _record_schema(user: User, record_type: str) -> tuple[TenantConfiguration, RecordSchema]:
+@dataclass(frozen=True)
+class VisibleRecord:
+    record: Record
+    access: RecordAccess
+
+
+def _configuration(user: User, record_type: str) -> tuple[TenantConfiguration, RecordSchema]:
     configuration = published_configuration(user.tenant)
     schema = configuration.schema_for(record_type)
     if schema is None:
         raise NotFound(f"Record type '{record_type}' is not in use here.")
     return configuration, schema
+
+
+def access_plan(user: User, record_type: str) -> AccessPlan:
+    """The user's plan for a record type, computed once per request (cached on the user)."""
+    configuration, schema = _configuration(user, record_type)
+    cache: dict[tuple[str, int], AccessPlan] = user.__dict__.setdefault("_access_plans", {})
+    key = (record_type, configuration.config_version)
+    if key not in cache:
+        from backend.records.referral_grants import referral_grants
+
+        cache[key] = build_plan(user, configuration, schema, referral_grants(user, record_type))
+    return cache[key]
 
 
 def _form_versions(configuration: TenantConfiguration, schema: RecordSchema) -> dict[str, int]:
@@ -43,21 +67,30 @@ def _form_versions(configuration: TenantConfiguration, schema: RecordSchema) -> 
     }
 
 
+def _forbidden_fields(patch: Mapping[str, Any], writable: frozenset[str]) -> list[FieldError]:
+    return [
+        FieldError(name, "FORBIDDEN_FIELD", "you may not write this field")
+        for name in patch
+        if name not in writable
+    ]
+
+
 def visible_records(user: User, record_type: str) -> QuerySet[Record]:
-    """The records of a type that the user may see at all."""
-    require_action(user, "read", record_type)
-    return Record.objects.filter(scope_filter(user), record_type=record_type)
+    """The records of a type that the user may see at all (scope, referrals)."""
+    plan = access_plan(user, record_type)
+    return Record.objects.filter(plan.visible_filter(), tenant_id=user.tenant_id)
 
 
-def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> Record:
+def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> VisibleRecord:
     try:
         pk = uuid.UUID(str(record_id))
     except ValueError:
         raise NotFound(f"No {record_type} with id {record_id}.") from None
-    record = visible_records(user, record_type).filter(pk=pk).first()
-    if record is None:
+    record = visible_records(user, record_type).select_related("owner").filter(pk=pk).first()
+    access = access_plan(user, record_type).access(record) if record else None
+    if record is None or access is None or access.kind is AccessKind.NONE:
         raise NotFound(f"No {record_type} with id {record_id}.")
-    return record
+    return VisibleRecord(record, access)
 
 
 def create_record(
@@ -69,10 +102,14 @@ def create_record(
     client_mutation_id: str = "",
 ) -> WriteResult:
     require_action(user, "create", record_type)
-    configuration, schema = _record_schema(user, record_type)
+    configuration, schema = _configuration(user, record_type)
+    plan = access_plan(user, record_type)
+    forbidden = _forbidden_fields(patch, plan.writable)
+    if forbidden:
+        return WriteResult(None, errors=forbidden)
     result = validate_record(schema, {}, patch)
     if not result.ok:
-        return WriteResult(None, result.errors)
+        return WriteResult(None, errors=result.errors)
     with transaction.atomic():
         record = Record.objects.create(
             tenant_id=user.tenant_id,
@@ -83,7 +120,7 @@ def create_record(
             agency_id=user.agency_id,
             group_ids=list(user.groups.values_list("pk", flat=True)),
             data=result.data,
-            field_revs={name: 1 for name in result.changes},
+            field_revs=dict.fromkeys(result.changes, 1),
             form_versions=_form_versions(configuration, schema),
             revision=1,
         )
@@ -98,7 +135,7 @@ def create_record(
             diff={name: list(change) for name, change in result.changes.items()},
         )
     record.refresh_from_db(fields=["change_seq"])
-    return WriteResult(record)
+    return WriteResult(record, plan.access(record))
 
 
 def update_record(
@@ -116,11 +153,14 @@ def update_record(
     A stale base revision is fine as long as none of the fields this write changes were
     changed after it; otherwise nothing is saved and the conflicting fields are named.
     """
-    require_action(user, "write", record_type)
-    configuration, schema = _record_schema(user, record_type)
+    configuration, schema = _configuration(user, record_type)
     with transaction.atomic():
-        record = get_record(user, record_type, record_id)
-        record = Record.objects.select_for_update().get(pk=record.pk)
+        visible = get_record(user, record_type, record_id)
+        require_action(user, "write", record_type)
+        record = Record.objects.select_for_update().get(pk=visible.record.pk)
+        forbidden = _forbidden_fields(patch, visible.access.writable)
+        if forbidden:
+            return WriteResult(None, errors=forbidden)
         if base_revision > record.revision or base_revision < 1:
             raise BadUserInput(
                 f"baseRevision {base_revision} is not a revision of this record "
@@ -129,7 +169,7 @@ def update_record(
             )
         result = validate_record(schema, record.data, patch)
         if not result.ok:
-            return WriteResult(None, result.errors)
+            return WriteResult(None, errors=result.errors)
         conflicts = [
             FieldError(
                 name,
@@ -140,34 +180,35 @@ def update_record(
             if name in patch and record.field_revs.get(name, 0) > base_revision
         ]
         if conflicts:
-            return WriteResult(None, conflicts)
-        if not result.changes:
-            return WriteResult(record)
-        record.revision += 1
-        record.data = result.data
-        record.field_revs = {
-            **record.field_revs,
-            **{name: record.revision for name in result.changes},
-        }
-        record.form_versions = _form_versions(configuration, schema)
-        record.save()
-        Record.objects.filter(pk=record.pk).update(change_seq=_next_change_seq())
-        RecordHistory.objects.create(
-            tenant_id=user.tenant_id,
-            record=record,
-            revision=record.revision,
-            actor=user,
-            source=source,
-            client_mutation_id=client_mutation_id,
-            action="update",
-            diff={name: list(change) for name, change in result.changes.items()},
-        )
+            return WriteResult(None, errors=conflicts)
+        if result.changes:
+            record.revision += 1
+            record.data = result.data
+            record.field_revs = {
+                **record.field_revs,
+                **dict.fromkeys(result.changes, record.revision),
+            }
+            record.form_versions = _form_versions(configuration, schema)
+            record.save()
+            Record.objects.filter(pk=record.pk).update(
+                change_seq=Func(Value("record_change_seq"), function="nextval")
+            )
+            RecordHistory.objects.create(
+                tenant_id=user.tenant_id,
+                record=record,
+                revision=record.revision,
+                actor=user,
+                source=source,
+                client_mutation_id=client_mutation_id,
+                action="update",
+                diff={name: list(change) for name, change in result.changes.items()},
+            )
     record.refresh_from_db(fields=["change_seq"])
-    return WriteResult(record)
+    return WriteResult(record, visible.access)
 
 
-def record_history(user: User, record_id: str) -> list[RecordHistory]:
-    """The history of any record the user may see, whatever its type."""
+def record_type_of(user: User, record_id: str) -> str:
+    """The type of a record the user may know exists; NOT_FOUND otherwise."""
     try:
         pk = uuid.UUID(str(record_id))
     except ValueError:
@@ -177,13 +218,17 @@ def record_history(user: User, record_id: str) -> list[RecordHistory]:
         .values_list("record_type", flat=True)
         .first()
     )
-    if record_type is None or not role_allows(user, "read", record_type):
+    if record_type is None:
         raise NotFound(f"No record with id {record_id}.")
-    record = get_record(user, record_type, pk)
-    return list(record.history.select_related("actor").order_by("revision"))
+    return record_type
 
 
-def _next_change_seq() -> Any:
-    from django.db.models import Func, Value
-
-    return Func(Value("record_change_seq"), function="nextval")
+def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict[str, Any]]]:
+    """The history of a record the user may see, each diff cut to the readable fields."""
+    visible = get_record(user, record_type_of(user, record_id), record_id)
+    readable = visible.access.readable
+    entries = visible.record.history.select_related("actor").order_by("revision")
+    return [
+        (entry, {name: pair for name, pair in entry.diff.items() if name in readable})
+        for entry in entries
+    ]

@@ -46,9 +46,8 @@ class RecordHistoryQuery:
                 source=entry.source,
                 action=entry.action,
                 changes=[
-                    FieldChange(field=name, old=pair[0], new=pair[1])
-                    for name, pair in entry.diff.items()
+                    FieldChange(field=name, old=pair[0], new=pair[1]) for name, pair in diff.items()
                 ],
             )
-            for entry in entries
+            for entry, diff in entries
         ]

@@ -17,8 +17,10 @@ from backend.records import services
 from backend.records.models import Record
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
+from graphql_schema.records.redaction import Redactor, response_key, selections
 from graphql_schema.records.types import FieldError, PageInfo, RecordTypes
 from graphql_schema.records.values import input_to_patch, record_values
+from permissions.plan import RecordAccess
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -40,55 +42,127 @@ def _after(cursor: str) -> Q:
 @dataclass
 class Connection:
     queryset: QuerySet[Record]
-    page: list[Record]
-    has_next_page: bool
-
-    @property
-    def edges(self) -> list[dict[str, Any]]:
-        return [{"cursor": _cursor(r), "node": record_values(r)} for r in self.page]
-
-    @property
-    def page_info(self) -> PageInfo:
-        return PageInfo(
-            has_next_page=self.has_next_page,
-            end_cursor=_cursor(self.page[-1]) if self.page else None,
-        )
+    edges: list[dict[str, Any]]
+    page_info: PageInfo
 
     @cached_property
     def total_count(self) -> int:
         return self.queryset.count()
 
 
-def _payload(result: services.WriteResult) -> dict[str, Any]:
-    return {
-        "record": record_values(result.record) if result.record else None,
-        "errors": [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors],
-    }
+class RecordResolvers:
+    """The resolvers of one record type, sharing its redactor."""
+
+    def __init__(self, types: RecordTypes) -> None:
+        self.types = types
+        self.record_type = types.record_type
+        fields = types.schema.fields
+        self.redactor = Redactor(
+            list(fields),
+            {n: [c.name for c in d.fields] for n, d in fields.items() if d.fields},
+        )
+
+    def _values(
+        self,
+        info: Info[RequestContext, None],
+        record: Record,
+        access: RecordAccess,
+        nodes: list[Any],
+        base: list[str | int],
+    ) -> dict[str, Any]:
+        plan = services.access_plan(info.context.user, self.record_type)
+        values = record_values(record, access.readable, plan.hidden_children)
+        info.context.redacted += self.redactor.redacted_paths(
+            nodes, info._raw_info, base, access.readable, plan.hidden_children, values
+        )
+        return values
+
+    def list(self, info: Info[RequestContext, None], first: int, after: str | None) -> Connection:
+        if not 1 <= first <= MAX_PAGE_SIZE:
+            raise BadUserInput(f"first must be between 1 and {MAX_PAGE_SIZE}.", field="first")
+        user = info.context.user
+        plan = services.access_plan(user, self.record_type)
+        queryset = services.visible_records(user, self.record_type)
+        page_query = queryset.select_related("owner").order_by("-created_at", "-pk")
+        if after:
+            page_query = page_query.filter(_after(after))
+        rows = list(page_query[: first + 1])
+        page = rows[:first]
+        base = info.path.as_list()
+        raw = info._raw_info
+        edge_nodes = selections(raw.field_nodes, raw, "edges")
+        node_sets = [
+            (response_key(e), response_key(n), [n])
+            for e in edge_nodes
+            for n in selections([e], raw, "node")
+        ]
+        edges = []
+        for index, record in enumerate(page):
+            access = plan.access(record)
+            values = record_values(record, access.readable, plan.hidden_children)
+            for edges_key, node_key, nodes in node_sets:
+                info.context.redacted += self.redactor.redacted_paths(
+                    nodes,
+                    raw,
+                    [*base, edges_key, index, node_key],
+                    access.readable,
+                    plan.hidden_children,
+                    values,
+                )
+            edges.append({"cursor": _cursor(record), "node": values})
+        page_info = PageInfo(
+            has_next_page=len(rows) > first, end_cursor=_cursor(page[-1]) if page else None
+        )
+        return Connection(queryset, edges, page_info)
+
+    def get(self, info: Info[RequestContext, None], record_id: str) -> dict[str, Any]:
+        visible = services.get_record(info.context.user, self.record_type, record_id)
+        return self._values(
+            info,
+            visible.record,
+            visible.access,
+            list(info._raw_info.field_nodes),
+            info.path.as_list(),
+        )
+
+    def payload(
+        self, info: Info[RequestContext, None], result: services.WriteResult
+    ) -> dict[str, Any]:
+        record = None
+        if result.record is not None and result.access is not None:
+            record_nodes = selections(
+                info._raw_info.field_nodes, info._raw_info, field_name(self.record_type)
+            )
+            record = record_values(result.record, result.access.readable)
+            for node in record_nodes:
+                record = self._values(
+                    info,
+                    result.record,
+                    result.access,
+                    [node],
+                    [*info.path.as_list(), response_key(node)],
+                )
+        errors = [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors]
+        return {"record": record, "errors": errors}
 
 
 def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     """The query fields and mutation fields for one record type."""
     record_type = types.record_type
     label = record_type.replace("_", " ")
+    resolvers = RecordResolvers(types)
 
     def list_records(
         info: Info[RequestContext, None], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Any:
-        if not 1 <= first <= MAX_PAGE_SIZE:
-            raise BadUserInput(f"first must be between 1 and {MAX_PAGE_SIZE}.", field="first")
-        queryset = services.visible_records(info.context.user, record_type)
-        page_query = queryset.select_related("owner").order_by("-created_at", "-pk")
-        if after:
-            page_query = page_query.filter(_after(after))
-        rows = list(page_query[: first + 1])
-        return Connection(queryset, rows[:first], len(rows) > first)
+        return resolvers.list(info, first, after)
 
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
-        return record_values(services.get_record(info.context.user, record_type, id))
+        return resolvers.get(info, id)
 
     def create_record(info: Info[RequestContext, None], input: Any) -> Any:
-        patch = input_to_patch(input)
-        return _payload(services.create_record(info.context.user, record_type, patch))
+        result = services.create_record(info.context.user, record_type, input_to_patch(input))
+        return resolvers.payload(info, result)
 
     def update_record(
         info: Info[RequestContext, None],
@@ -98,13 +172,12 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     ) -> Any:
         patch = input_to_patch(input)
         result = services.update_record(info.context.user, record_type, id, base_revision, patch)
-        return _payload(result)
+        return resolvers.payload(info, result)
 
     list_records.__annotations__["return"] = types.connection
     get_record.__annotations__["return"] = types.output
     create_record.__annotations__.update({"input": types.input, "return": types.payload})
     update_record.__annotations__.update({"input": types.input, "return": types.payload})
-
     for function, python_name in (
         (list_records, f"list_{record_type}"),
         (get_record, f"get_{record_type}"),

@@ -56,6 +56,7 @@ class RecordTypes:
     """The Strawberry types compiled for one record type."""
 
     record_type: str
+    schema: RecordSchema
     output: type
     input: type
     connection: type
@@ -188,4 +189,4 @@ def compile_record_types(schema: RecordSchema) -> RecordTypes:
             _field("errors", list[FieldError], description="Empty when the write was saved."),
         ],
     )
-    return RecordTypes(schema.record_type, output, input_type, connection, payload)
+    return RecordTypes(schema.record_type, schema, output, input_type, connection, payload)

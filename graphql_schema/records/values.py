@@ -11,8 +11,18 @@ from backend.records.models import Record
 from graphql_schema.records.types import UserRef
 
 
-def record_values(record: Record) -> dict[str, Any]:
-    values = dict(record.data)
+def record_values(
+    record: Record, readable: frozenset[str], hidden_children: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The record as the compiled types read it, holding only what the caller may read."""
+    data = record.data
+    values = {name: data[name] for name in readable if name in data}
+    for path in hidden_children:
+        name, _, child = path.partition(".")
+        if isinstance(values.get(name), list):
+            values[name] = [
+                {k: v for k, v in entry.items() if k != child} for entry in values[name]
+            ]
     values.update(
         id=str(record.pk),
         short_id=record.short_id,

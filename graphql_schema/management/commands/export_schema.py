@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
 from graphql_schema.registry import schema_for_tenant
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         if tenant is None:
             raise CommandError(f"no tenant {options['tenant']!r}; run manage.py seed_demo")
-        sdl = schema_for_tenant(tenant).as_str() + "\n"
+        with tenant_transaction(tenant.pk):
+            sdl = schema_for_tenant(tenant).as_str() + "\n"
         if options["output"]:
             Path(options["output"]).write_text(sdl)
             self.stdout.write(f"wrote {options['output']}")
