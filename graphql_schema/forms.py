@@ -9,10 +9,12 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.records.services import access_plan
 from formengine import FieldDefinition, RecordSchema, condition_to_json
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name
 from permissions.actions import require_action
+from permissions.plan import AccessPlan
 
 
 @strawberry.type
@@ -39,6 +41,7 @@ class FormFieldMeta:
     pattern: str | None
     not_future: bool
     calculated: bool
+    writable: bool = strawberry.field(description="Whether you may write this field.")
     fields: list[FormFieldMeta] = strawberry.field(description="A subform's entry fields.")
 
 
@@ -47,6 +50,7 @@ class FormMeta:
     key: str
     label: str
     version: int
+    writable: bool = strawberry.field(description="Whether you may write fields of this form.")
     fields: list[FormFieldMeta]
 
 
@@ -56,10 +60,13 @@ def localized(text: Mapping[str, str], locale: str, default_locale: str) -> str:
 
 
 class _Describer:
-    def __init__(self, schema: RecordSchema, locale: str, default_locale: str) -> None:
-        self.schema, self.locale, self.default = schema, locale, default_locale
+    def __init__(
+        self, schema: RecordSchema, plan: AccessPlan, locale: str, default_locale: str
+    ) -> None:
+        self.schema, self.plan, self.locale, self.default = schema, plan, locale, default_locale
 
-    def field(self, definition: FieldDefinition) -> FormFieldMeta:
+    def field(self, definition: FieldDefinition, parent: str | None = None) -> FormFieldMeta:
+        top = parent or definition.name
         return FormFieldMeta(
             name=definition.name,
             graphql_name=field_name(definition.name),
@@ -85,30 +92,49 @@ class _Describer:
             pattern=definition.pattern,
             not_future=definition.not_future,
             calculated=definition.is_calculated,
-            fields=self.fields(definition.fields),
+            writable=top in self.plan.writable,
+            fields=self.fields(definition.fields, top),
         )
 
-    def fields(self, definitions: Sequence[FieldDefinition]) -> list[FormFieldMeta]:
-        return [self.field(d) for d in definitions]
+    def fields(
+        self, definitions: Sequence[FieldDefinition], parent: str | None = None
+    ) -> list[FormFieldMeta]:
+        hidden = self.plan.hidden_children
+        return [
+            self.field(d, parent)
+            for d in definitions
+            if (
+                d.name in self.plan.readable
+                if parent is None
+                else f"{parent}.{d.name}" not in hidden
+            )
+        ]
 
 
 def describe_forms(
-    configuration: TenantConfiguration, record_type: str, locale: str | None
+    configuration: TenantConfiguration, plan: AccessPlan, record_type: str, locale: str | None
 ) -> list[FormMeta]:
+    """The forms the plan lets the caller read, with only their readable fields."""
     schema = configuration.schema_for(record_type)
     if schema is None:
         return []
     wanted = locale or configuration.default_locale
-    describer = _Describer(schema, wanted, configuration.default_locale)
-    return [
-        FormMeta(
-            key=form.key,
-            label=localized(form.label, wanted, configuration.default_locale),
-            version=configuration.form_versions.get(form.key, 0),
-            fields=describer.fields(form.fields),
+    describer = _Describer(schema, plan, wanted, configuration.default_locale)
+    described = []
+    for form in schema.forms:
+        fields = describer.fields(form.fields)
+        if not fields:
+            continue
+        described.append(
+            FormMeta(
+                key=form.key,
+                label=localized(form.label, wanted, configuration.default_locale),
+                version=configuration.form_versions.get(form.key, 0),
+                writable=any(f.writable for f in fields),
+                fields=fields,
+            )
         )
-        for form in schema.forms
-    ]
+    return described
 
 
 @strawberry.type
@@ -122,4 +148,5 @@ class FormsQuery:
     ) -> list[FormMeta]:
         user = info.context.user
         require_action(user, "read", record_type)
-        return describe_forms(published_configuration(user.tenant), record_type, locale)
+        plan = access_plan(user, record_type)
+        return describe_forms(published_configuration(user.tenant), plan, record_type, locale)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connections
 from psycopg import sql
 
+from tests.auth_isolation import fresh_auth_cache  # noqa: F401 (autouse fixture)
 from tests.graphql_client import DEMO_PASSWORD
 
 

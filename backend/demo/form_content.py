@@ -9,6 +9,7 @@ and checked for compatibility; a form whose published version already matches is
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ def lookup_documents(content_dir: Path = CONTENT_DIR) -> dict[str, list[dict[str
     return lookups
 
 
-def publish_content(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
+def publish_content(
+    admin: User, content_dir: Path = CONTENT_DIR, record_types: Sequence[str] | None = None
+) -> list[str]:
     """Publish what differs from the tenant's current configuration; return what changed."""
     changed: list[str] = []
     existing = {lookup.key: lookup.options for lookup in Lookup.objects.filter(tenant=admin.tenant)}
@@ -46,7 +49,7 @@ def publish_content(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
         if existing.get(key) != options:
             services.save_lookup(admin, key, options)
             changed.append(f"lookup {key}")
-    for record_type in load_manifest(content_dir):
+    for record_type in record_types or list(load_manifest(content_dir)):
         for document in form_documents(record_type, content_dir):
             current = FormVersion.objects.filter(
                 tenant=admin.tenant,

@@ -206,21 +206,25 @@ def seed_demo(password: str | None = None) -> SeedReport:
             code="sandbox_team",
             defaults={"name": "Sandbox team", "agency": sandbox_agency},
         )[0]
-        sandbox_role = _role(sandbox, "cp_worker", DEMO_ROLES["cp_worker"])
-        _user(
-            sandbox,
-            "cp_worker",
-            sandbox_role,
-            sandbox_agency,
-            [sandbox_team],
-            password,
-            report,
-            reset_password=reset,
-        )
+        for code in ("admin", "cp_worker"):
+            _user(
+                sandbox,
+                code,
+                _role(sandbox, code, DEMO_ROLES[code]),
+                sandbox_agency,
+                [sandbox_team],
+                password,
+                report,
+                reset_password=reset,
+            )
     if report.created_users and not reset:
         report.generated_password = password
     if CONTENT_DIR.exists():
-        with tenant_transaction(demo.pk):
-            admin = User.objects.select_related("tenant", "role").get(tenant=demo, username="admin")
-            report.published = publish_content(admin)
+        # The sandbox gets the same case forms as the demo: same fields, other people.
+        for tenant, record_types in ((demo, None), (sandbox, ["case"])):
+            with tenant_transaction(tenant.pk):
+                admin = User.objects.select_related("tenant", "role").get(
+                    tenant=tenant, username="admin"
+                )
+                report.published += publish_content(admin, record_types=record_types)
     return report
