@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "backend.database",
     "backend.forms",
     "backend.records",
+    "backend.audit",
     "backend.demo",
     "graphql_schema",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
@@ -11,7 +12,7 @@ from graphql_schema.records.history import RecordHistoryQuery
 
 
 @strawberry.type
-class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery):
+class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery):
     pass
 
 

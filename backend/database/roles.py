@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import connections
 from psycopg import sql
 
+# History and audit tables: the application appends, never rewrites.
+APPEND_ONLY = ("records_recordhistory", "audit_accesslog")
+
 
 def ensure_runtime_role() -> None:
     """Create the runtime role when the owner may; an operator-made role is left alone."""
@@ -38,6 +41,9 @@ def grant_runtime_privileges() -> None:
         "GRANT USAGE ON SCHEMA public TO {role}",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
+    statements += [
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {{role}}" for table in APPEND_ONLY
     ]
     with connections["owner"].cursor() as cursor:
         for statement in statements:

@@ -31,7 +31,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "name": "System administrator",
         "scope": "all",
         "actions": {
-            "*": ["manage_forms", "manage_users"],
+            "*": ["manage_forms", "manage_users", "read_audit"],
             "case": [
                 *CASE_WORK,
                 "approve_assessment",

@@ -225,7 +225,10 @@ def record_type_of(user: User, record_id: str) -> str:
 
 def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict[str, Any]]]:
     """The history of a record the user may see, each diff cut to the readable fields."""
+    from backend.audit.services import log_access
+
     visible = get_record(user, record_type_of(user, record_id), record_id)
+    log_access(user, [visible.record], "history")
     readable = visible.access.readable
     entries = visible.record.history.select_related("actor").order_by("revision")
     return [

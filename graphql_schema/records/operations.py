@@ -12,6 +12,8 @@ import strawberry
 from django.db.models import Q, QuerySet
 from strawberry.types import Info
 
+from backend.audit.models import AccessLog
+from backend.audit.services import log_access
 from backend.errors import BadUserInput
 from backend.records import services
 from backend.records.models import Record
@@ -110,6 +112,7 @@ class RecordResolvers:
                     values,
                 )
             edges.append({"cursor": _cursor(record), "node": values})
+        log_access(user, page, AccessLog.Action.LIST)
         page_info = PageInfo(
             has_next_page=len(rows) > first, end_cursor=_cursor(page[-1]) if page else None
         )
@@ -117,6 +120,7 @@ class RecordResolvers:
 
     def get(self, info: Info[RequestContext, None], record_id: str) -> dict[str, Any]:
         visible = services.get_record(info.context.user, self.record_type, record_id)
+        log_access(info.context.user, [visible.record], AccessLog.Action.READ)
         return self._values(
             info,
             visible.record,

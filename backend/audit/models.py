@@ -1,0 +1,28 @@
+"""Who read which record, and when. Append-only: the runtime role may only insert and read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from backend.tenancy.models import Tenant
+
+
+class AccessLog(models.Model):
+    class Action(models.TextChoices):
+        READ = "read"  # opened one record
+        LIST = "list"  # the record was on a page of a list
+        HISTORY = "history"  # read its history
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    record_id = models.UUIDField(db_index=True)
+    record_type = models.SlugField(max_length=63)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.record_id}"

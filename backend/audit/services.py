@@ -1,0 +1,36 @@
+"""Recording and reading the access log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rules
+
+from backend.accounts.models import User
+from backend.audit.models import AccessLog
+from backend.errors import Forbidden
+from backend.records.models import Record
+from backend.records.services import get_record, record_type_of
+
+
+def log_access(user: User, records: Iterable[Record], action: str) -> None:
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            tenant_id=user.tenant_id,
+            user=user,
+            record_id=r.pk,
+            record_type=r.record_type,
+            action=action,
+        )
+        for r in records
+    )
+
+
+def access_log(user: User, record_id: str, limit: int = 200) -> list[AccessLog]:
+    """Who accessed a record, newest first; for auditors who may also see the record."""
+    visible = get_record(user, record_type_of(user, record_id), record_id)
+    if not rules.has_perm("audit.read", user):
+        raise Forbidden("Your role may not read the access log.", action="read_audit")
+    return list(
+        AccessLog.objects.filter(record_id=visible.record.pk).select_related("user")[:limit]
+    )

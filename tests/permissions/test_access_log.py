@@ -1,0 +1,45 @@
+"""Who read which record: recorded on every read, open to auditors, never rewritten."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.backend.test_row_level_security import _connect
+from tests.graphql_client import error_codes, gql
+from tests.permissions.test_enforcement import GET, LIST, register, token
+
+pytestmark = pytest.mark.django_db
+
+ACCESS_LOG = "query($id: ID!) { accessLog(recordId: $id) { user { username } action } }"
+
+
+def test_reads_and_list_appearances_are_logged_for_auditors() -> None:
+    case_id = register()
+    gql(GET, {"id": case_id}, token("cp_supervisor"))
+    gql(LIST, token=token("cp_monitor"))
+
+    body = gql(ACCESS_LOG, {"id": case_id}, token("admin"))
+
+    entries = [(e["user"]["username"], e["action"]) for e in body["data"]["accessLog"]]
+    assert entries == [("cp_monitor", "list"), ("cp_supervisor", "read")]
+
+
+def test_the_access_log_is_forbidden_without_the_audit_action() -> None:
+    case_id = register()
+
+    assert error_codes(gql(ACCESS_LOG, {"id": case_id}, token("cp_worker"))) == ["FORBIDDEN"]
+
+
+def test_the_access_log_of_an_unseen_record_is_not_found() -> None:
+    case_id = register()
+
+    body = gql(ACCESS_LOG, {"id": case_id}, token("admin", tenant="sandbox"))
+
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+@pytest.mark.parametrize("table", ["audit_accesslog", "records_recordhistory"])
+def test_the_runtime_role_cannot_rewrite_history_or_the_access_log(table: str) -> None:
+    with _connect() as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"DELETE FROM {table}")
