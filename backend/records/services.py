@@ -81,6 +81,12 @@ def visible_records(user: User, record_type: str) -> QuerySet[Record]:
     return Record.objects.filter(plan.visible_filter(), tenant_id=user.tenant_id)
 
 
+def list_records(user: User, record_type: str) -> QuerySet[Record]:
+    """For list views: FORBIDDEN when the role cannot read the type at all."""
+    require_action(user, "read", record_type)
+    return visible_records(user, record_type)
+
+
 def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> VisibleRecord:
     try:
         pk = uuid.UUID(str(record_id))

@@ -84,7 +84,7 @@ class RecordResolvers:
             raise BadUserInput(f"first must be between 1 and {MAX_PAGE_SIZE}.", field="first")
         user = info.context.user
         plan = services.access_plan(user, self.record_type)
-        queryset = services.visible_records(user, self.record_type)
+        queryset = services.list_records(user, self.record_type)
         page_query = queryset.select_related("owner").order_by("-created_at", "-pk")
         if after:
             page_query = page_query.filter(_after(after))
