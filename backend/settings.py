@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "backend.forms",
     "backend.records",
     "backend.audit",
+    "backend.administration",
     "backend.demo",
     "graphql_schema",
 ]

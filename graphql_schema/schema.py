@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graphql_schema.administration import AdministrationMutation
 from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
@@ -17,5 +18,5 @@ class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuer
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation):
+class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation):
     pass
