@@ -73,7 +73,9 @@ INSTALLED_APPS = [
     "backend.forms",
     "backend.records",
     "backend.audit",
+    "backend.notifications",
     "backend.administration",
+    "backend.workflows",
     "backend.demo",
     "graphql_schema",
 ]

@@ -145,6 +145,16 @@ RESERVED_FIELD_NAMES = frozenset(
         "created_at",
         "updated_at",
         "deleted_at",
+        # record-level workflow fields of the GraphQL record types
+        "status_reason",
+        "status_changed_at",
+        "workflow_stage",
+        "transitions",
+        "approvals",
+        "flags",
+        "notes",
+        "alerts",
+        "families",
     }
 )
 MAX_SUBFORM_DEPTH = 2  # a subform may contain subforms, and those may not

@@ -28,7 +28,7 @@ class AuditQuery:
             AccessLogEntry(
                 user=UserRef(username=entry.user.username, full_name=entry.user.full_name),
                 action=entry.action,
-                at=entry.at,  # type: ignore[arg-type]
+                at=entry.at,
             )
             for entry in services.access_log(info.context.user, record_id)
         ]

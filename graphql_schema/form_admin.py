@@ -29,7 +29,7 @@ class FormVersionInfo:
             number=version.number,
             status=version.status,
             definition=version.document,
-            published_at=version.published_at,  # type: ignore[arg-type]
+            published_at=version.published_at,
         )
 
 

@@ -22,6 +22,7 @@ from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
+from graphql_schema.workflows.mutations import record_type_mutations
 
 MAX_CACHED_SCHEMAS = 32
 
@@ -54,10 +55,15 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     queries = _static_fields(Query)
     mutations = _static_fields(Mutation)
     for record_type in sorted(configuration.record_types):
-        types = compile_record_types(configuration.record_types[record_type])
+        types = compile_record_types(
+            configuration.record_types[record_type],
+            workflow=record_type in configuration.workflow_record_types,
+        )
         extra_queries, extra_mutations = record_operations(types)
         queries += extra_queries
         mutations += extra_mutations
+        if record_type in configuration.workflow_record_types:
+            mutations += record_type_mutations(record_type)
     return build_schema(queries, mutations)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
 
@@ -20,8 +20,9 @@ def _string(value: Any) -> str:
     return value
 
 
-Date = NewType("Date", str)
-DateTime = NewType("DateTime", str)
+# Form values hold dates as ISO strings, models hold datetime objects: both serialize.
+Date = dt.date
+DateTime = dt.datetime
 
 SCALAR_MAP = {
     Date: strawberry.scalar(

@@ -10,6 +10,7 @@ from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.workflows.mutations import WorkflowMutation
 
 
 @strawberry.type
@@ -18,5 +19,5 @@ class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuer
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation):
+class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, WorkflowMutation):
     pass

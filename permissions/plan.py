@@ -65,7 +65,11 @@ class AccessPlan:
             return RecordAccess(AccessKind.FULL, self.readable, self.writable)
         forms = self.referrals.get(str(getattr(record, "pk", "")))
         if forms is not None:
-            shared = frozenset(n for n in self.readable if self.form_of.get(n) in forms)
+            shared = (
+                self.readable
+                if "*" in forms
+                else frozenset(n for n in self.readable if self.form_of.get(n) in forms)
+            )
             return RecordAccess(AccessKind.REFERRAL, shared, self.writable & shared)
         return NO_ACCESS
 

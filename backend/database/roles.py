@@ -11,7 +11,7 @@ from django.db import connections
 from psycopg import sql
 
 # History and audit tables: the application appends, never rewrites.
-APPEND_ONLY = ("records_recordhistory", "audit_accesslog")
+APPEND_ONLY = ("records_recordhistory", "audit_accesslog", "workflows_note")
 
 
 def ensure_runtime_role() -> None:

@@ -11,6 +11,7 @@ from backend.accounts.models import Role, User
 from backend.demo.form_content import CONTENT_DIR, publish_content
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Agency, Tenant, UserGroup
+from backend.workflows.config import DEMO_WORKFLOW
 
 CASE_WORK = [
     "read",
@@ -23,7 +24,9 @@ CASE_WORK = [
     "close",
     "reopen",
     "request_approval",
+    "request_transfer",
     "sync_mobile",
+    "manage_families",
 ]
 
 DEMO_ROLES: dict[str, dict[str, object]] = {
@@ -38,6 +41,10 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
                 "approve_case_plan",
                 "approve_closure",
                 "export",
+                "override_consent",
+                "manage_referrals",
+                "manage_transfers",
+                "incident_from_case",
             ],
             "incident": ["read", "create", "write", "export"],
             "tracing_request": ["read", "create", "write", "export"],
@@ -58,6 +65,8 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
                 "approve_case_plan",
                 "approve_closure",
                 "export",
+                "manage_referrals",
+                "manage_transfers",
             ]
         },
     },
@@ -96,6 +105,10 @@ def _tenant(slug: str, name: str, locales: list[str], record_types: list[str]) -
     if not tenant.record_types:
         tenant.record_types = record_types
         tenant.save(update_fields=["record_types"])
+    if not tenant.workflow:
+        tenant.workflow = DEMO_WORKFLOW
+        tenant.config_version += 1
+        tenant.save(update_fields=["workflow", "config_version"])
     return tenant
 
 

@@ -31,6 +31,8 @@ class TenantConfiguration:
     # record type -> top-level field name -> key of the form that holds (or last held) it
     field_forms: dict[str, dict[str, str]]
     lookups: Mapping[str, LookupOptions]
+    # Record types with workflow operations (Tenant.workflow["record_types"])
+    workflow_record_types: tuple[str, ...] = ()
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
         return self.record_types.get(record_type)
@@ -89,6 +91,7 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         "current": {rt: current.get(rt, {}) for rt in enabled},
         "history": {rt: history[rt] for rt in enabled},
         "lookups": lookup_docs,
+        "workflow": tenant.workflow,
     }
     digest = hashlib.sha256(
         json.dumps(digest_source, sort_keys=True, ensure_ascii=False).encode()
@@ -103,4 +106,7 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         form_versions=in_force,
         field_forms={rt: field_forms[rt] for rt in enabled},
         lookups=lookups,
+        workflow_record_types=tuple(
+            rt for rt in (tenant.workflow or {}).get("record_types", ()) if rt in enabled
+        ),
     )

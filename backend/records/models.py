@@ -18,7 +18,10 @@ class Record(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="records")
     record_type = models.SlugField(max_length=63)
     short_id = models.CharField(max_length=12)
-    status = models.CharField(max_length=20, default="open")
+    status = models.CharField(max_length=20, default="open")  # open, closed, reopened
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+    workflow_stage = models.CharField(max_length=40, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -10,6 +10,8 @@ class Tenant(models.Model):
     locales = models.JSONField(default=list)
     # Record types this tenant works with, e.g. ["case", "incident", "tracing_request"].
     record_types = models.JSONField(default=list)
+    # Approval types, workflow stages, closure rule, incident field map: see workflows/config.py
+    workflow = models.JSONField(default=dict)
     # Bumped on every publish; the schema registry keys compiled schemas on it.
     config_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -39,7 +39,7 @@ class RecordHistoryQuery:
         return [
             RecordChange(
                 revision=entry.revision,
-                at=entry.at,  # type: ignore[arg-type]
+                at=entry.at,
                 actor=UserRef(username=entry.actor.username, full_name=entry.actor.full_name)
                 if entry.actor
                 else None,

@@ -73,7 +73,7 @@ class RecordResolvers:
         base: list[str | int],
     ) -> dict[str, Any]:
         plan = services.access_plan(info.context.user, self.record_type)
-        values = record_values(record, access.readable, plan.hidden_children)
+        values = record_values(record, access, plan.hidden_children)
         info.context.redacted += self.redactor.redacted_paths(
             nodes, info._raw_info, base, access.readable, plan.hidden_children, values
         )
@@ -101,7 +101,7 @@ class RecordResolvers:
         edges = []
         for index, record in enumerate(page):
             access = plan.access(record)
-            values = record_values(record, access.readable, plan.hidden_children)
+            values = record_values(record, access, plan.hidden_children)
             for edges_key, node_key, nodes in node_sets:
                 info.context.redacted += self.redactor.redacted_paths(
                     nodes,
@@ -137,7 +137,7 @@ class RecordResolvers:
             record_nodes = selections(
                 info._raw_info.field_nodes, info._raw_info, field_name(self.record_type)
             )
-            record = record_values(result.record, result.access.readable)
+            record = record_values(result.record, result.access)
             for node in record_nodes:
                 record = self._values(
                     info,

@@ -156,13 +156,20 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
     ("created_at", DateTime, "When the record was registered."),
     ("updated_at", DateTime, "When the record last changed."),
     ("owner", UserRef | None, "The user responsible for the record."),
+    ("workflow_stage", str, "Where the record is in the tenant's workflow."),
+    ("status_reason", str, "Why the record was last closed or reopened."),
+    ("status_changed_at", DateTime | None, "When the record was last closed or reopened."),
 ]
 
 
-def compile_record_types(schema: RecordSchema) -> RecordTypes:
+def compile_record_types(schema: RecordSchema, *, workflow: bool = False) -> RecordTypes:
     name = type_name(schema.record_type)
     dynamic = _output_fields(list(schema.fields.values()), name)
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
+    if workflow:
+        from graphql_schema.workflows.record_fields import workflow_fields
+
+        system += workflow_fields()
     output = create_type(name, [*system, *dynamic])
     inputs = _input_fields(list(schema.fields.values()), name) or [
         _field("_empty", str | None, description="This record type has no writable field yet.")

@@ -9,14 +9,15 @@ import strawberry
 
 from backend.records.models import Record
 from graphql_schema.records.types import UserRef
+from permissions.plan import RecordAccess
 
 
 def record_values(
-    record: Record, readable: frozenset[str], hidden_children: frozenset[str] = frozenset()
+    record: Record, access: RecordAccess, hidden_children: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
     """The record as the compiled types read it, holding only what the caller may read."""
     data = record.data
-    values = {name: data[name] for name in readable if name in data}
+    values = {name: data[name] for name in access.readable if name in data}
     for path in hidden_children:
         name, _, child = path.partition(".")
         if isinstance(values.get(name), list):
@@ -33,6 +34,11 @@ def record_values(
         owner=UserRef(username=record.owner.username, full_name=record.owner.full_name)
         if record.owner_id and record.owner
         else None,
+        workflow_stage=record.workflow_stage,
+        status_reason=record.status_reason,
+        status_changed_at=record.status_changed_at,
+        _record=record,
+        _access=access,
     )
     return values
 

@@ -1,0 +1,168 @@
+"""The outbox: side effects written with the change, relayed to Celery, delivered once.
+
+An event is written in the caller's transaction. After commit it is handed to the broker;
+when the broker is down that hand-off fails quietly and the event waits, unrelayed, for
+`relay_pending` (run by `manage.py relay_outbox` and by Celery beat). Delivery locks the
+event's row and skips it once delivered, so a message relayed twice is delivered once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.notifications.models import OutboxEvent
+from backend.tenancy.context import tenant_transaction
+from backend.tenancy.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+# An event that failed this many deliveries stays in the table (with last_error) for operators.
+MAX_ATTEMPTS = 10
+# Publishing must not hold up a request for long when the broker is down: one quick retry.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+
+def enqueue_email(
+    tenant_id: int, recipient: User, subject: str, body: str, record_id: uuid.UUID | None
+) -> OutboxEvent:
+    """Write an e-mail to a user into the outbox, in the current transaction."""
+    return OutboxEvent.objects.create(
+        tenant_id=tenant_id,
+        kind=OutboxEvent.Kind.EMAIL,
+        payload={
+            "recipient_id": recipient.pk,
+            "subject": subject,
+            "body": body,
+            "record_id": str(record_id) if record_id else None,
+        },
+    )
+
+
+def relay_on_commit(tenant_id: int, event_ids: Sequence[uuid.UUID]) -> None:
+    """Hand the events to the broker once the current transaction commits (never raises)."""
+    ids = list(event_ids)
+    if ids:
+        transaction.on_commit(lambda: _relay_committed(tenant_id, ids), robust=True)
+
+
+def _relay_committed(tenant_id: int, event_ids: list[uuid.UUID]) -> None:
+    published = []
+    for event_id in event_ids:
+        if not _publish(tenant_id, event_id):
+            break  # the broker is down: relay_pending picks the rest up later
+        published.append(event_id)
+    if published:
+        try:
+            with tenant_transaction(tenant_id):
+                OutboxEvent.objects.filter(pk__in=published, relayed_at__isnull=True).update(
+                    relayed_at=timezone.now()
+                )
+        except Exception:
+            # Left unmarked, the events are relayed again and delivered once all the same.
+            logger.warning("could not mark outbox events relayed", exc_info=True)
+
+
+def _publish(tenant_id: int, event_id: uuid.UUID) -> bool:
+    from backend.notifications.tasks import deliver_event
+
+    try:
+        deliver_event.apply_async(
+            args=[tenant_id, str(event_id)], retry=True, retry_policy=PUBLISH_RETRY_POLICY
+        )
+    except Exception as exc:
+        logger.warning("outbox event %s not relayed, broker unavailable: %s", event_id, exc)
+        return False
+    return True
+
+
+def relay_pending(limit: int = 500) -> int:
+    """Publish undelivered events never relayed, or relayed long ago; returns how many.
+
+    Stops at the first publish that fails (the broker is down); the rest wait for next time.
+    """
+    relayed = 0
+    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+        if relayed >= limit:
+            break
+        count, broker_up = _relay_tenant(tenant_id, limit - relayed)
+        relayed += count
+        if not broker_up:
+            break
+    return relayed
+
+
+def _relay_tenant(tenant_id: int, limit: int) -> tuple[int, bool]:
+    now = timezone.now()
+    lost_after = now - timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER_SECONDS)
+    with tenant_transaction(tenant_id):
+        pending = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(tenant_id=tenant_id, delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .filter(Q(relayed_at__isnull=True) | Q(relayed_at__lt=lost_after))
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        published = []
+        for event_id in pending:
+            if not _publish(tenant_id, event_id):
+                break
+            published.append(event_id)
+        OutboxEvent.objects.filter(pk__in=published).update(relayed_at=timezone.now())
+    return len(published), len(published) == len(pending)
+
+
+def deliver(tenant_id: int, event_id: str | uuid.UUID) -> bool:
+    """Run one event's side effect unless already done; True when it was delivered now."""
+    with tenant_transaction(tenant_id):
+        # The row lock makes a duplicate delivery wait, then see delivered_at and skip.
+        event = (
+            OutboxEvent.objects.select_for_update().filter(pk=event_id, tenant_id=tenant_id).first()
+        )
+        if event is None or event.delivered_at is not None:
+            return False
+        event.attempts += 1
+        try:
+            _HANDLERS[event.kind](event)
+        except Exception as exc:
+            logger.warning("outbox event %s failed: %s", event.pk, exc, exc_info=True)
+            event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            event.save(update_fields=["attempts", "last_error"])
+            return False
+        event.delivered_at = timezone.now()
+        event.save(update_fields=["attempts", "last_error", "delivered_at"])
+        return True
+
+
+def message_id(event: OutboxEvent) -> str:
+    """The e-mail's Message-ID: one per event, so a receiving server can spot a duplicate."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "casework"
+    return f"<{event.pk}@{domain}>"
+
+
+def _send_email(event: OutboxEvent) -> None:
+    payload: dict[str, Any] = event.payload
+    recipient = User.objects.filter(pk=payload["recipient_id"], tenant_id=event.tenant_id).first()
+    if recipient is None or not recipient.is_active or not recipient.email:
+        event.last_error = "not sent: the recipient has no e-mail address or is disabled"
+        return
+    EmailMessage(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Message-ID": message_id(event)},
+    ).send()
+
+
+_HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {OutboxEvent.Kind.EMAIL: _send_email}

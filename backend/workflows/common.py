@@ -1,0 +1,74 @@
+"""What every workflow step shares: the record through the plan, the action, the history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Func, Value
+
+from backend.accounts.models import User
+from backend.errors import BadUserInput, NotFound
+from backend.records.models import Record, RecordHistory
+from backend.records.services import VisibleRecord, get_record, record_type_of
+from backend.workflows.config import Workflow, workflow_of
+from permissions.actions import require_action
+from permissions.plan import AccessKind
+
+
+def workflow_record(
+    user: User, record_id: str, action: str, *, full: bool = True
+) -> tuple[VisibleRecord, Workflow]:
+    """The record, visible to the user, of a type with workflows, locked for the change.
+
+    NOT_FOUND when the user cannot see it; FORBIDDEN when the role lacks the action; with
+    `full`, a record the user sees only through a referral is FORBIDDEN too.
+    """
+    record_type = record_type_of(user, record_id)
+    workflow = workflow_of(user.tenant)
+    if record_type not in workflow.record_types:
+        raise NotFound(f"Record type '{record_type}' has no workflow here.")
+    visible = get_record(user, record_type, record_id)
+    require_action(user, action, record_type)
+    if full and visible.access.kind is not AccessKind.FULL:
+        from backend.errors import Forbidden
+
+        raise Forbidden(f"Only those responsible for the record may {action} it.", action=action)
+    locked = Record.objects.select_for_update().get(pk=visible.record.pk)
+    return VisibleRecord(locked, visible.access), workflow
+
+
+def user_in_tenant(actor: User, username: str, field: str = "toUser") -> User:
+    user = (
+        User.objects.select_related("role", "agency", "tenant")
+        .filter(tenant_id=actor.tenant_id, username=username, is_active=True)
+        .first()
+    )
+    if user is None:
+        raise NotFound(f"No active user {username!r}.", field=field)
+    return user
+
+
+def record_event(record: Record, actor: User, action: str, changes: dict[str, list[Any]]) -> None:
+    """Write the step to the record's history, as a new revision, and move its sync cursor."""
+    record.revision += 1
+    record.save()
+    Record.objects.filter(pk=record.pk).update(
+        change_seq=Func(Value("record_change_seq"), function="nextval")
+    )
+    RecordHistory.objects.create(
+        tenant_id=record.tenant_id,
+        record=record,
+        revision=record.revision,
+        actor=actor,
+        source="web",
+        action=action,
+        diff=changes,
+    )
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise BadUserInput(f"{what} is not an id.", field=what) from None

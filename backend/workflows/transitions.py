@@ -1,0 +1,360 @@
+"""Assignment, referral, transfer and transfer request: who is responsible, who may see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.errors import BadUserInput, NotFound
+from backend.forms.configuration import published_configuration
+from backend.workflows.common import record_event, user_in_tenant, workflow_record
+from backend.workflows.errors import ConsentRequired, InvalidTransition
+from backend.workflows.models import Transition
+from backend.workflows.notify import notify
+from permissions.actions import role_allows
+
+Kind = Transition.Kind
+Status = Transition.Status
+
+
+def assign(actor: User, record_id: str, to_username: str, note: str = "") -> Transition:
+    """Make another user of the tenant the owner, at once."""
+    with transaction.atomic():
+        visible, _ = workflow_record(actor, record_id, "assign")
+        record = visible.record
+        to_user = user_in_tenant(actor, to_username)
+        if not role_allows(to_user, "read", record.record_type):
+            raise InvalidTransition(f"{to_username} cannot work on {record.record_type} records.")
+        if record.owner_id == to_user.pk:
+            raise InvalidTransition(f"{to_username} already owns this record.")
+        old_owner = record.owner.username if record.owner else None
+        step = Transition.objects.create(
+            tenant_id=actor.tenant_id,
+            record=record,
+            kind=Kind.ASSIGNMENT,
+            status=Status.DONE,
+            from_user=actor,
+            to_user=to_user,
+            note=note,
+        )
+        record.owner = to_user
+        record.agency_id = to_user.agency_id
+        record.group_ids = list(to_user.groups.values_list("pk", flat=True))
+        record_event(record, actor, "assign", {"owner": [old_owner, to_user.username]})
+        notify(
+            [to_user],
+            "assignment",
+            f"{record.short_id} was assigned to you.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def refer(
+    actor: User, record_id: str, to_username: str, forms: Sequence[str], note: str = ""
+) -> Transition:
+    """Share a chosen subset of forms with a user, typically of another agency."""
+    with transaction.atomic():
+        visible, workflow = workflow_record(actor, record_id, "refer")
+        record = visible.record
+        to_user = user_in_tenant(actor, to_username)
+        if to_user.pk == actor.pk:
+            raise InvalidTransition("You cannot refer a record to yourself.")
+        schema = published_configuration(actor.tenant).schema_for(record.record_type)
+        known = {f.key for f in schema.forms} if schema else set()
+        unknown = sorted(set(forms) - known)
+        if not forms or unknown:
+            raise BadUserInput(
+                f"Choose forms of this record to share; unknown: {unknown}.", field="forms"
+            )
+        overridden = False
+        if workflow.consent_field and record.data.get(workflow.consent_field) is not True:
+            if not role_allows(actor, "override_consent", record.record_type):
+                raise ConsentRequired(
+                    "Consent to share with a referral is not recorded on this record.",
+                    field=workflow.consent_field,
+                )
+            overridden = True
+        if Transition.objects.filter(
+            record=record,
+            kind=Kind.REFERRAL,
+            to_user=to_user,
+            status__in=[Status.PENDING, Status.ACCEPTED],
+        ).exists():
+            raise InvalidTransition(f"This record is already referred to {to_username}.")
+        step = Transition.objects.create(
+            tenant_id=actor.tenant_id,
+            record=record,
+            kind=Kind.REFERRAL,
+            status=Status.PENDING,
+            from_user=actor,
+            to_user=to_user,
+            forms=sorted(set(forms)),
+            note=note,
+            consent_overridden=overridden,
+        )
+        record_event(
+            record, actor, "refer", {"referral": [None, {"to": to_username, "forms": step.forms}]}
+        )
+        notify(
+            [to_user],
+            "referral",
+            f"{record.short_id} was referred to you.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def _transition(actor: User, transition_id: str, kind: str) -> Transition:
+    pk = _step_id(transition_id)
+    step = (
+        Transition.objects.select_for_update()
+        .select_related("record", "from_user", "to_user")
+        .filter(pk=pk, kind=kind, tenant_id=actor.tenant_id)
+        .first()
+    )
+    if step is None:
+        raise NotFound(f"No {kind.replace('_', ' ')} {transition_id}.")
+    return step
+
+
+def _step_id(value: str) -> int:
+    if not str(value).isdigit():
+        raise NotFound(f"No such step {value}.")
+    return int(value)
+
+
+def _may_answer_for(actor: User, recipient: User, manage_action: str, record_type: str) -> bool:
+    """The recipient, or a manager whose role may answer for users of their group."""
+    if actor.pk == recipient.pk:
+        return True
+    if not role_allows(actor, manage_action, record_type):
+        return False
+    mine = set(actor.groups.values_list("pk", flat=True))
+    return bool(mine & set(recipient.groups.values_list("pk", flat=True)))
+
+
+def respond_to_referral(actor: User, referral_id: str, accept: bool, note: str = "") -> Transition:
+    with transaction.atomic():
+        step = _transition(actor, referral_id, Kind.REFERRAL)
+        record_type = step.record.record_type
+        if not _may_answer_for(actor, step.to_user, "manage_referrals", record_type):
+            raise NotFound(f"No referral {referral_id}.")
+        if step.status != Status.PENDING:
+            raise InvalidTransition(f"This referral is {step.status}, not pending.")
+        step.status = Status.ACCEPTED if accept else Status.REJECTED
+        _answer(step, actor, note)
+        record_event(
+            step.record,
+            actor,
+            "referral_" + step.status,
+            {"referral": [Status.PENDING, step.status]},
+        )
+        notify(
+            [step.from_user],
+            "referral_response",
+            f"{step.to_user.username} {step.status} the referral of {step.record.short_id}.",
+            record=step.record,
+            actor=actor,
+        )
+        return step
+
+
+def complete_referral(actor: User, referral_id: str, note: str = "") -> Transition:
+    """The recipient marks an accepted referral done; their access ends."""
+    with transaction.atomic():
+        step = _transition(actor, referral_id, Kind.REFERRAL)
+        if not _may_answer_for(actor, step.to_user, "manage_referrals", step.record.record_type):
+            raise NotFound(f"No referral {referral_id}.")
+        if step.status != Status.ACCEPTED:
+            raise InvalidTransition(f"Only an accepted referral can be done; it is {step.status}.")
+        step.status = Status.DONE
+        _answer(step, actor, note)
+        record_event(
+            step.record, actor, "referral_done", {"referral": [Status.ACCEPTED, Status.DONE]}
+        )
+        return step
+
+
+def revoke_referral(actor: User, referral_id: str, note: str = "") -> Transition:
+    """The referrer (or someone who may refer this record) takes the referral back."""
+    with transaction.atomic():
+        step = _transition(actor, referral_id, Kind.REFERRAL)
+        visible, _ = workflow_record(actor, str(step.record_id), "refer")
+        if step.status not in (Status.PENDING, Status.ACCEPTED):
+            raise InvalidTransition(f"This referral is {step.status}; nothing to revoke.")
+        old = step.status
+        step.status = Status.REVOKED
+        _answer(step, actor, note)
+        record_event(visible.record, actor, "referral_revoked", {"referral": [old, "revoked"]})
+        notify(
+            [step.to_user],
+            "referral_revoked",
+            f"The referral of {visible.record.short_id} was revoked.",
+            record=visible.record,
+            actor=actor,
+        )
+        return step
+
+
+def transfer(actor: User, record_id: str, to_username: str, note: str = "") -> Transition:
+    """Offer the record to another user; ownership moves when they accept."""
+    with transaction.atomic():
+        visible, _ = workflow_record(actor, record_id, "transfer")
+        record = visible.record
+        to_user = user_in_tenant(actor, to_username)
+        if to_user.pk == record.owner_id:
+            raise InvalidTransition(f"{to_username} already owns this record.")
+        if not role_allows(to_user, "read", record.record_type):
+            raise InvalidTransition(f"{to_username} cannot work on {record.record_type} records.")
+        if Transition.objects.filter(
+            record=record, kind=Kind.TRANSFER, status=Status.PENDING
+        ).exists():
+            raise InvalidTransition("A transfer of this record is already pending.")
+        step = Transition.objects.create(
+            tenant_id=actor.tenant_id,
+            record=record,
+            kind=Kind.TRANSFER,
+            status=Status.PENDING,
+            from_user=actor,
+            to_user=to_user,
+            note=note,
+        )
+        record_event(record, actor, "transfer", {"transfer": [None, {"to": to_username}]})
+        notify(
+            [to_user],
+            "transfer",
+            f"{record.short_id} is being transferred to you.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def respond_to_transfer(actor: User, transfer_id: str, accept: bool, note: str = "") -> Transition:
+    with transaction.atomic():
+        step = _transition(actor, transfer_id, Kind.TRANSFER)
+        record = step.record
+        if not _may_answer_for(actor, step.to_user, "manage_transfers", record.record_type):
+            raise NotFound(f"No transfer {transfer_id}.")
+        if step.status != Status.PENDING:
+            raise InvalidTransition(f"This transfer is {step.status}, not pending.")
+        step.status = Status.ACCEPTED if accept else Status.REJECTED
+        _answer(step, actor, note)
+        changes: dict[str, list[object]] = {"transfer": [Status.PENDING, step.status]}
+        if accept:
+            old_owner = record.owner.username if record.owner else None
+            record.owner = step.to_user
+            record.agency_id = step.to_user.agency_id
+            record.group_ids = list(step.to_user.groups.values_list("pk", flat=True))
+            changes["owner"] = [old_owner, step.to_user.username]
+        record_event(record, actor, "transfer_" + step.status, changes)
+        notify(
+            [step.from_user],
+            "transfer_response",
+            f"{step.to_user.username} {step.status} the transfer of {record.short_id}.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def request_transfer(actor: User, record_id: str, note: str = "") -> Transition:
+    """Ask the owner of a record the actor can see to transfer it to them."""
+    with transaction.atomic():
+        visible, _ = workflow_record(actor, record_id, "request_transfer", full=False)
+        record = visible.record
+        if record.owner_id == actor.pk or record.owner is None:
+            raise InvalidTransition("You already own this record.")
+        if Transition.objects.filter(
+            record=record, kind=Kind.TRANSFER_REQUEST, from_user=actor, status=Status.PENDING
+        ).exists():
+            raise InvalidTransition("You already asked for this record.")
+        step = Transition.objects.create(
+            tenant_id=actor.tenant_id,
+            record=record,
+            kind=Kind.TRANSFER_REQUEST,
+            status=Status.PENDING,
+            from_user=actor,
+            to_user=record.owner,
+            note=note,
+        )
+        record_event(
+            record,
+            actor,
+            "transfer_request",
+            {"transfer_request": [None, {"from": actor.username}]},
+        )
+        notify(
+            [record.owner],
+            "transfer_request",
+            f"{actor.username} asks for {record.short_id} to be transferred to them.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def respond_to_transfer_request(
+    actor: User, request_id: str, accept: bool, note: str = ""
+) -> Transition:
+    """The owner (or their manager) answers; accepting moves ownership to the requester."""
+    with transaction.atomic():
+        step = _transition(actor, request_id, Kind.TRANSFER_REQUEST)
+        record = step.record
+        if not _may_answer_for(actor, step.to_user, "manage_transfers", record.record_type):
+            raise NotFound(f"No transfer request {request_id}.")
+        if step.status != Status.PENDING:
+            raise InvalidTransition(f"This request is {step.status}, not pending.")
+        step.status = Status.ACCEPTED if accept else Status.REJECTED
+        _answer(step, actor, note)
+        changes: dict[str, list[object]] = {"transfer_request": [Status.PENDING, step.status]}
+        if accept:
+            changes["owner"] = [
+                record.owner.username if record.owner else None,
+                step.from_user.username,
+            ]
+            record.owner = step.from_user
+            record.agency_id = step.from_user.agency_id
+            record.group_ids = list(step.from_user.groups.values_list("pk", flat=True))
+        record_event(record, actor, "transfer_request_" + step.status, changes)
+        notify(
+            [step.from_user],
+            "transfer_response",
+            f"Your request for {record.short_id} was {step.status}.",
+            record=record,
+            actor=actor,
+        )
+        return step
+
+
+def _answer(step: Transition, actor: User, note: str) -> None:
+    step.responded_at = timezone.now()
+    step.responded_by = actor
+    step.response_note = note
+    step.save()
+
+
+def referral_grants(user: User, record_type: str) -> dict[str, frozenset[str]]:
+    """Records shared with the user: referral forms, or every form of a pending transfer."""
+    grants: dict[str, set[str]] = {}
+    steps = (
+        Transition.objects.filter(
+            tenant_id=user.tenant_id, to_user=user, record__record_type=record_type
+        )
+        .filter(
+            kind__in=[Kind.REFERRAL, Kind.TRANSFER],
+            status__in=[Status.PENDING, Status.ACCEPTED],
+        )
+        .values_list("record_id", "kind", "status", "forms")
+    )
+    for record_id, kind, status, forms in steps:
+        if kind == Kind.TRANSFER and status != Status.PENDING:
+            continue
+        grants.setdefault(str(record_id), set()).update(forms if kind == Kind.REFERRAL else ["*"])
+    return {k: frozenset(v) for k, v in grants.items()}
