@@ -210,6 +210,34 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "casework")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat: relay outbox events the broker missed (also `manage.py relay_outbox --loop`), and
+# raise overdue-service alerts (idempotent: once per service entry).
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
+    "overdue-service-alerts": {
+        "task": "notifications.raise_overdue_service_alerts",
+        "schedule": 3600.0,
+    },
+}
+
+# --- E-mail (sent by the worker from the outbox) -----------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casework@localhost")
+# An outbox event relayed this long ago and still undelivered is relayed again (lost message).
+OUTBOX_REDELIVER_AFTER_SECONDS = int(os.environ.get("OUTBOX_REDELIVER_AFTER_SECONDS", "600"))
 
 # --- Static files, locale, logging ----------------------------------------------------------
 STATIC_URL = "static/"

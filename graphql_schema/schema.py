@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graphql_schema.administration import AdministrationMutation
+from graphql_schema.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
@@ -14,10 +15,12 @@ from graphql_schema.workflows.mutations import WorkflowMutation
 
 
 @strawberry.type
-class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery):
+class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery, AlertsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, WorkflowMutation):
+class Mutation(
+    AuthMutation, FormAdminMutation, AdministrationMutation, WorkflowMutation, AlertsMutation
+):
     pass

@@ -79,7 +79,8 @@ def web_server(workers: int = 1) -> Iterator[str]:
 
 
 @contextmanager
-def celery_worker(queue: str) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(queue: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker (solo pool) consuming `queue`; `env` adds to its environment."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -96,10 +97,56 @@ def celery_worker(queue: str) -> Iterator[subprocess.Popen[bytes]]:
             "--loglevel=WARNING",
         ],
         cwd=ROOT,
-        env=test_process_env(CELERY_QUEUE=queue),
+        env=test_process_env(CELERY_QUEUE=queue, **env),
     )
     try:
         yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+class RedisServer:
+    """A throwaway redis-server on its own port (no persistence) that a test may stop and
+    start again on the same port, to play a broker outage."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None

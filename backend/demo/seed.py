@@ -105,8 +105,9 @@ def _tenant(slug: str, name: str, locales: list[str], record_types: list[str]) -
     if not tenant.record_types:
         tenant.record_types = record_types
         tenant.save(update_fields=["record_types"])
-    if not tenant.workflow:
-        tenant.workflow = DEMO_WORKFLOW
+    if set(DEMO_WORKFLOW) - set(tenant.workflow or {}):
+        # Add what a newer template brings; keep what an administrator changed.
+        tenant.workflow = {**DEMO_WORKFLOW, **(tenant.workflow or {})}
         tenant.config_version += 1
         tenant.save(update_fields=["workflow", "config_version"])
     return tenant

@@ -1,4 +1,4 @@
-"""In-app alerts, and the outbox of side effects (e-mail) written with the change that causes them."""
+"""In-app alerts, and the outbox of side effects (e-mail) written with the change behind them."""
 
 from __future__ import annotations
 

@@ -230,14 +230,26 @@ def record_type_of(user: User, record_id: str) -> str:
 
 
 def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict[str, Any]]]:
-    """The history of a record the user may see, each diff cut to the readable fields."""
+    """The history of a record the user may see, each diff cut to the readable fields.
+
+    Workflow steps (owner, status, referral, ...) are not form fields and stay visible.
+    """
     from backend.audit.services import log_access
 
-    visible = get_record(user, record_type_of(user, record_id), record_id)
+    record_type = record_type_of(user, record_id)
+    visible = get_record(user, record_type, record_id)
     log_access(user, [visible.record], "history")
     readable = visible.access.readable
+    _, schema = _configuration(user, record_type)
     entries = visible.record.history.select_related("actor").order_by("revision")
     return [
-        (entry, {name: pair for name, pair in entry.diff.items() if name in readable})
+        (
+            entry,
+            {
+                name: pair
+                for name, pair in entry.diff.items()
+                if name in readable or name not in schema.fields
+            },
+        )
         for entry in entries
     ]

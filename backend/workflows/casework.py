@@ -71,7 +71,12 @@ def incident_from_case(actor: User, case_id: str) -> records.WriteResult:
         if case.record_type != "case":
             raise InvalidTransition("Incidents are opened from cases.")
         readable = visible.access.readable
-        patch = {
+        today = timezone.localdate().isoformat()
+        patch: dict[str, object] = {
+            name: today if value == "$today" else value
+            for name, value in workflow.incident_defaults.items()
+        }
+        patch |= {
             target: case.data[source]
             for source, target in workflow.incident_from_case.items()
             if source in readable and case.data.get(source) is not None

@@ -25,6 +25,8 @@ DEMO_WORKFLOW: dict[str, Any] = {
         "consent_for_services": "consent_for_services",
         "consent_to_share_with_referral": "consent_to_share_with_referral",
     },
+    # Values an incident opened from a case starts with; "$today" is the current date.
+    "incident_defaults": {"interview_date": "$today"},
 }
 
 
@@ -39,6 +41,7 @@ class Workflow:
     consent_field: str = ""
     services_field: str = ""
     incident_from_case: dict[str, str] = field(default_factory=dict)
+    incident_defaults: dict[str, object] = field(default_factory=dict)
 
     @property
     def first_stage(self) -> str:
@@ -61,4 +64,5 @@ def workflow_of(tenant: Tenant) -> Workflow:
         consent_field=str(raw.get("consent_field", "")),
         services_field=str(raw.get("services_field", "")),
         incident_from_case=dict(raw.get("incident_from_case", {})),
+        incident_defaults=dict(raw.get("incident_defaults", {})),
     )
