@@ -17,8 +17,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup()
 
-from bench.configurations import demo_configuration, synthetic_configuration  # noqa: E402
-from graphql_schema.registry import (  # noqa: E402
+from bench.configurations import demo_configuration, synthetic_configuration
+from graphql_schema.registry import (
     Mutation,
     Query,
     _static_fields,

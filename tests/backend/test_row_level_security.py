@@ -83,9 +83,11 @@ def test_with_the_setting_only_that_tenants_rows_are_visible() -> None:
     with _connect() as conn, conn.transaction():
         sandbox = conn.execute("SELECT id FROM tenancy_tenant WHERE slug = 'sandbox'").fetchone()
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(sandbox[0])])
-        usernames = conn.execute("SELECT username, tenant_id FROM accounts_user").fetchall()
+        usernames = conn.execute(
+            "SELECT username, tenant_id FROM accounts_user ORDER BY username"
+        ).fetchall()
 
-    assert usernames == [("cp_worker", sandbox[0])]
+    assert usernames == [("admin", sandbox[0]), ("cp_worker", sandbox[0])]
 
 
 def test_a_row_for_another_tenant_cannot_be_written() -> None:
