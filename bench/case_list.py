@@ -88,8 +88,8 @@ def main() -> None:
             json.dumps(
                 {
                     "query": (
-                        f'mutation {{ login(tenant: "demo", username: "admin", password: "{PASSWORD}") '
-                        "{ accessToken } }"
+                        'mutation { login(tenant: "demo", username: "admin", '
+                        f'password: "{PASSWORD}") {{ accessToken }} }}'
                     )
                 }
             ),
@@ -154,6 +154,13 @@ def main() -> None:
                 }
             )
 
+        if os.environ.get("PROFILE"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(lambda: [graphql() for _ in range(5)])
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         floor_ms = median_ms(floor)
         ours_ms = median_ms(graphql)
         conn.close()

@@ -11,13 +11,20 @@ import threading
 from collections import OrderedDict
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.tenancy.models import Tenant
+from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
@@ -25,6 +32,11 @@ from graphql_schema.schema import Mutation, Query
 from graphql_schema.workflows.mutations import record_type_mutations
 
 MAX_CACHED_SCHEMAS = 32
+# Built once: the validation cache keys on the rule classes, new ones per request would miss.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=15).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=50).validation_rules,
+]
 
 _schemas: OrderedDict[str, strawberry.Schema] = OrderedDict()
 _lock = threading.Lock()
@@ -44,9 +56,11 @@ def build_schema(
             default_resolver=resolve_attribute,
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
         ),
+        execution_context_class=DictRecordExecutionContext,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=15),
-            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: AddValidationRules(LIMIT_RULES),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,6 +44,9 @@ class CaseworkGraphQLView(GraphQLView):
         context = getattr(self, "_context", None) or RequestContext(request, response)
         context.response = response
         return context
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Queries over GET are off, so every browser GET gets the IDE, even with ?query=.

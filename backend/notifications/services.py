@@ -79,8 +79,9 @@ def notify(
     )
 
 
-def notify_record_changed(record: Record, actor: User) -> None:
-    """Tell a record's owner that someone else changed it."""
+def notify_record_changed(record: Record, actor: User, *, email: bool = False) -> None:
+    """Tell a record's owner that someone else changed it (in the app; by e-mail on request:
+    every edit by a supervisor would otherwise be an e-mail)."""
     if record.owner_id is None or record.owner_id == actor.pk:
         return
     who = actor.full_name or actor.username
@@ -91,6 +92,7 @@ def notify_record_changed(record: Record, actor: User) -> None:
         f"{label} {record.short_id} was changed by {who}.",
         record=record,
         actor=actor,
+        email=email,
     )
 
 

@@ -51,6 +51,8 @@ class Redactor:
     """Knows, for one record type, which selected fields map to which stored fields."""
 
     def __init__(self, field_names: Sequence[str], subform_children: dict[str, Sequence[str]]):
+        # Selections of one parsed document repeat for every record: flatten them once.
+        self._flat: dict[tuple[int, ...], list[FieldNode]] = {}
         self.by_graphql = {field_name(n): n for n in field_names}
         self.children = {
             name: {field_name(c): c for c in kids} for name, kids in subform_children.items()
@@ -66,7 +68,14 @@ class Redactor:
         values: dict[str, Any],
     ) -> list[Path]:
         paths: list[Path] = []
-        for node in (f for n in record_nodes for f in _fields(n.selection_set, info)):
+        key = tuple(id(n) for n in record_nodes)
+        flat = self._flat.get(key)
+        if flat is None:
+            flat = [f for n in record_nodes for f in _fields(n.selection_set, info)]
+            if len(self._flat) > 512:
+                self._flat.clear()
+            self._flat[key] = flat
+        for node in flat:
             name = self.by_graphql.get(node.name.value)
             if name is None:
                 continue

@@ -98,7 +98,7 @@ class Scene:
         with tenant_transaction(self.tenant_id):
             self.case.data = {**self.case.data, "note": note}
             self.case.save(update_fields=["data"])
-            notify_record_changed(self.case, actor=self.tenant.admin)
+            notify_record_changed(self.case, actor=self.tenant.admin, email=True)
 
     def events(self) -> list[OutboxEvent]:
         with tenant_transaction(self.tenant_id):
