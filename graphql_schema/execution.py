@@ -61,7 +61,7 @@ def _plain_leaves(parent_type: GraphQLObjectType) -> dict[str, tuple[str, Serial
 
 
 class DictRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def execute_fields(  # type: ignore[override]
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,
