@@ -209,6 +209,9 @@ def update_record(
                 action="update",
                 diff={name: list(change) for name, change in result.changes.items()},
             )
+            from backend.notifications.services import notify_record_changed
+
+            notify_record_changed(record, user)
     record.refresh_from_db(fields=["change_seq"])
     return WriteResult(record, visible.access)
 

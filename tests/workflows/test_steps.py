@@ -235,3 +235,14 @@ def test_an_incident_is_opened_from_a_case_with_mapped_fields() -> None:
         "query($id: ID!) { incident(id: $id) { survivorSex } }", {"id": body["incidentId"]}, admin
     )
     assert incident["data"]["incident"] == {"survivorSex": "female"}
+
+
+def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
+    worker, supervisor = token("cp_worker"), token("cp_supervisor")
+    case_id = register(worker)
+
+    gql('mutation($id: ID!) { updateCase(id: $id, baseRevision: 1, input: {nameLast: "Omar"}) '
+        "{ errors { code } } }", {"id": case_id}, supervisor)
+
+    alerts = gql("{ alerts { kind record { id } } }", token=worker)["data"]["alerts"]
+    assert {"kind": "record_changed", "record": {"id": case_id}} in alerts
