@@ -10,6 +10,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import published_configuration
+from backend.records.models import Record
 from backend.workflows.common import record_event, user_in_tenant, workflow_record
 from backend.workflows.errors import ConsentRequired, InvalidTransition
 from backend.workflows.models import Transition
@@ -30,7 +31,6 @@ def assign(actor: User, record_id: str, to_username: str, note: str = "") -> Tra
             raise InvalidTransition(f"{to_username} cannot work on {record.record_type} records.")
         if record.owner_id == to_user.pk:
             raise InvalidTransition(f"{to_username} already owns this record.")
-        old_owner = record.owner.username if record.owner else None
         step = Transition.objects.create(
             tenant_id=actor.tenant_id,
             record=record,
@@ -40,10 +40,7 @@ def assign(actor: User, record_id: str, to_username: str, note: str = "") -> Tra
             to_user=to_user,
             note=note,
         )
-        record.owner = to_user
-        record.agency_id = to_user.agency_id
-        record.group_ids = list(to_user.groups.values_list("pk", flat=True))
-        record_event(record, actor, "assign", {"owner": [old_owner, to_user.username]})
+        record_event(record, actor, "assign", {"owner": hand_over(record, to_user)})
         notify(
             [to_user],
             "assignment",
@@ -248,11 +245,7 @@ def respond_to_transfer(actor: User, transfer_id: str, accept: bool, note: str =
         _answer(step, actor, note)
         changes: dict[str, list[object]] = {"transfer": [Status.PENDING, step.status]}
         if accept:
-            old_owner = record.owner.username if record.owner else None
-            record.owner = step.to_user
-            record.agency_id = step.to_user.agency_id
-            record.group_ids = list(step.to_user.groups.values_list("pk", flat=True))
-            changes["owner"] = [old_owner, step.to_user.username]
+            changes["owner"] = hand_over(record, step.to_user)
         record_event(record, actor, "transfer_" + step.status, changes)
         notify(
             [step.from_user],
@@ -315,13 +308,7 @@ def respond_to_transfer_request(
         _answer(step, actor, note)
         changes: dict[str, list[object]] = {"transfer_request": [Status.PENDING, step.status]}
         if accept:
-            changes["owner"] = [
-                record.owner.username if record.owner else None,
-                step.from_user.username,
-            ]
-            record.owner = step.from_user
-            record.agency_id = step.from_user.agency_id
-            record.group_ids = list(step.from_user.groups.values_list("pk", flat=True))
+            changes["owner"] = hand_over(record, step.from_user)
         record_event(record, actor, "transfer_request_" + step.status, changes)
         notify(
             [step.from_user],
@@ -331,6 +318,15 @@ def respond_to_transfer_request(
             actor=actor,
         )
         return step
+
+
+def hand_over(record: Record, new_owner: User) -> list[str | None]:
+    """Make `new_owner` responsible; the record follows them into their agency and groups."""
+    old_owner = record.owner.username if record.owner else None
+    record.owner = new_owner
+    record.agency_id = new_owner.agency_id
+    record.group_ids = list(new_owner.groups.values_list("pk", flat=True))
+    return [old_owner, new_owner.username]
 
 
 def _answer(step: Transition, actor: User, note: str) -> None:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
-from backend.accounts.models import User
+from backend.accounts.models import Role, User
 from backend.celery import app as celery_app
 from backend.notifications import outbox
 from backend.notifications.models import Alert, OutboxEvent
@@ -27,6 +28,7 @@ from backend.notifications.services import notify_record_changed
 from backend.notifications.tasks import deliver_event
 from backend.records.models import Record
 from backend.tenancy.context import tenant_transaction
+from backend.tenancy.models import Agency
 from tests.notifications.helpers import make_case
 from tests.processes import RedisServer, celery_worker
 from tests.tenants import ScratchTenant, make_tenant
@@ -111,12 +113,20 @@ class Scene:
         return sum(event.delivered_at is None for event in self.events())
 
     def remove(self) -> None:
-        with tenant_transaction(self.tenant_id):
-            Alert.objects.filter(tenant_id=self.tenant_id).delete()
-            OutboxEvent.objects.filter(tenant_id=self.tenant_id).delete()
-            Record.objects.filter(tenant_id=self.tenant_id).delete()
-            User.objects.filter(tenant_id=self.tenant_id).delete()
-            self.tenant.tenant.delete()
+        # Plain DELETEs of what the scene wrote: the ORM's cascade would visit every model
+        # that refers to users or records, whatever other apps add.
+        tables = [
+            Alert._meta.db_table,
+            OutboxEvent._meta.db_table,
+            Record._meta.db_table,
+            User._meta.db_table,
+            Role._meta.db_table,
+            Agency._meta.db_table,
+        ]
+        with tenant_transaction(self.tenant_id), connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [self.tenant_id])
+            cursor.execute("DELETE FROM tenancy_tenant WHERE id = %s", [self.tenant_id])
 
 
 @pytest.fixture

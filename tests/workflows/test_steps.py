@@ -241,8 +241,12 @@ def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
     worker, supervisor = token("cp_worker"), token("cp_supervisor")
     case_id = register(worker)
 
-    gql('mutation($id: ID!) { updateCase(id: $id, baseRevision: 1, input: {nameLast: "Omar"}) '
-        "{ errors { code } } }", {"id": case_id}, supervisor)
+    gql(
+        'mutation($id: ID!) { updateCase(id: $id, baseRevision: 1, input: {nameLast: "Omar"}) '
+        "{ errors { code } } }",
+        {"id": case_id},
+        supervisor,
+    )
 
     alerts = gql("{ alerts { kind record { id } } }", token=worker)["data"]["alerts"]
     assert {"kind": "record_changed", "record": {"id": case_id}} in alerts
