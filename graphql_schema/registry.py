@@ -72,6 +72,7 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
         types = compile_record_types(
             configuration.record_types[record_type],
             workflow=record_type in configuration.workflow_record_types,
+            services_field=configuration.services_field,
         )
         extra_queries, extra_mutations = record_operations(types)
         queries += extra_queries

@@ -33,6 +33,8 @@ class TenantConfiguration:
     lookups: Mapping[str, LookupOptions]
     # Record types with workflow operations (Tenant.workflow["record_types"])
     workflow_record_types: tuple[str, ...] = ()
+    # The subform holding services (due date, implemented), for the derived `overdue`
+    services_field: str = ""
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
         return self.record_types.get(record_type)
@@ -106,6 +108,7 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         form_versions=in_force,
         field_forms={rt: field_forms[rt] for rt in enabled},
         lookups=lookups,
+        services_field=str((tenant.workflow or {}).get("services_field", "")),
         workflow_record_types=tuple(
             rt for rt in (tenant.workflow or {}).get("record_types", ()) if rt in enabled
         ),

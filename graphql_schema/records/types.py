@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from django.utils import timezone
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
+from backend.notifications.overdue import is_overdue
 from formengine import FieldDefinition, RecordSchema, ValueKind
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.scalars import Date, DateTime
@@ -86,20 +88,33 @@ def _label(definition: FieldDefinition) -> str | None:
     return definition.label.get("en") or next(iter(definition.label.values()), None)
 
 
-def _output_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[StrawberryField]:
+def _overdue(root: strawberry.Parent[Any]) -> bool:
+    return is_overdue(root, timezone.localdate())
+
+
+def _output_fields(
+    fields: Sequence[FieldDefinition], prefix: str, services_field: str = ""
+) -> list[StrawberryField]:
     compiled = []
     for definition in fields:
         kind = definition.value_kind
         if kind == ValueKind.NONE:
             continue
         if kind == ValueKind.SUBFORM:
+            entry_fields = [
+                _field("uid", strawberry.ID),
+                *_output_fields(definition.fields, prefix + type_name(definition.name)),
+            ]
+            if definition.name == services_field:
+                entry_fields.append(
+                    strawberry.field(
+                        _overdue,
+                        name="overdue",
+                        description="Due before today and not implemented (derived, not stored).",
+                    )
+                )
             entry = create_type(
-                prefix + type_name(definition.name),
-                [
-                    _field("uid", strawberry.ID),
-                    *_output_fields(definition.fields, prefix + type_name(definition.name)),
-                ],
-                description=_label(definition),
+                prefix + type_name(definition.name), entry_fields, description=_label(definition)
             )
             annotation: Any = list[entry] | None  # type: ignore[valid-type]
         else:
@@ -162,9 +177,11 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
 ]
 
 
-def compile_record_types(schema: RecordSchema, *, workflow: bool = False) -> RecordTypes:
+def compile_record_types(
+    schema: RecordSchema, *, workflow: bool = False, services_field: str = ""
+) -> RecordTypes:
     name = type_name(schema.record_type)
-    dynamic = _output_fields(list(schema.fields.values()), name)
+    dynamic = _output_fields(list(schema.fields.values()), name, services_field)
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     if workflow:
         from graphql_schema.workflows.record_fields import workflow_fields

@@ -250,3 +250,56 @@ def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
 
     alerts = gql("{ alerts { kind record { id } } }", token=worker)["data"]["alerts"]
     assert {"kind": "record_changed", "record": {"id": case_id}} in alerts
+
+
+def test_a_service_past_its_due_date_and_not_implemented_is_overdue() -> None:
+    worker = token("cp_worker")
+    case_id = register(
+        worker,
+        services=[
+            {"serviceType": "health", "serviceDueDate": "2020-01-01", "serviceImplemented": False},
+            {
+                "serviceType": "education",
+                "serviceDueDate": "2020-01-01",
+                "serviceImplemented": True,
+            },
+            {"serviceType": "health", "serviceDueDate": "2999-01-01"},
+        ],
+    )
+
+    case = gql(
+        "query($id: ID!) { case(id: $id) { services { overdue } } }", {"id": case_id}, worker
+    )["data"]["case"]
+
+    assert [s["overdue"] for s in case["services"]] == [True, False, False]
+
+
+def test_a_supervisor_answers_a_transfer_for_a_user_of_their_group() -> None:
+    admin, supervisor = token("admin"), token("cp_supervisor")
+    case_id = register(admin)
+    offer = gql(TRANSFER, {"id": case_id, "to": "cp_worker"}, admin)["data"]["transferCase"]
+
+    body = gql(
+        "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { status } }",
+        {"id": offer["id"]},
+        supervisor,
+    )
+
+    assert body["data"]["respondToTransfer"] == {"status": "accepted"}
+    assert gql(VIEW, {"id": case_id}, token("cp_worker"))["data"]["case"]["owner"] == {
+        "username": "cp_worker"
+    }
+
+
+def test_cases_are_grouped_as_a_family() -> None:
+    worker = token("cp_worker")
+    first, second = register(worker), register(worker)
+
+    body = gql(
+        'mutation($ids: [ID!]!) { createFamily(name: "Hassan", caseIds: $ids) { name caseIds } }',
+        {"ids": [first, second]},
+        worker,
+    )
+
+    assert body["data"]["createFamily"]["name"] == "Hassan"
+    assert sorted(body["data"]["createFamily"]["caseIds"]) == sorted([first, second])
