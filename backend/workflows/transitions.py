@@ -320,7 +320,7 @@ def respond_to_transfer_request(
         return step
 
 
-def hand_over(record: Record, new_owner: User) -> list[str | None]:
+def hand_over(record: Record, new_owner: User) -> list[object]:
     """Make `new_owner` responsible; the record follows them into their agency and groups."""
     old_owner = record.owner.username if record.owner else None
     record.owner = new_owner
