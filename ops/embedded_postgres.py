@@ -11,6 +11,9 @@ Unix socket, which lives inside the data directory.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -39,6 +42,23 @@ def socket_dir(data_dir: Path) -> str:
     if info.socket_dir is None:
         raise RuntimeError("embedded PostgreSQL did not report a socket directory")
     return str(info.socket_dir)
+
+
+def stop(data_dir: Path) -> None:
+    """Stop the embedded server now, whoever else holds a handle (the launcher's exit).
+
+    pgserver stops the server when its last handle closes; a worker process that dies
+    without running its exit hooks would keep it up, so `make run` stops it explicitly.
+    """
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
+
+    pg_dir = data_dir / "pg"
+    if not (pg_dir / "postmaster.pid").exists():
+        return
+    user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs it as this user for root
+    with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg_dir, user=user)
+    (pg_dir / ".handle_pids.json").unlink(missing_ok=True)
 
 
 def provision(host: str) -> None:

@@ -50,7 +50,13 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    return server.wait()
+    try:
+        return server.wait()
+    finally:
+        if settings.EMBEDDED_DATABASE:
+            from ops import embedded_postgres
+
+            embedded_postgres.stop(settings.DATA_DIR)
 
 
 if __name__ == "__main__":

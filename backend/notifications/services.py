@@ -159,6 +159,14 @@ def user_alerts(
     ]
 
 
+def record_alerts(user: User, record: Record) -> list[AlertView]:
+    """The user's open alerts about one record they can see (the caller checked that)."""
+    alerts = Alert.objects.filter(
+        tenant_id=user.tenant_id, user=user, record=record, dismissed_at__isnull=True
+    )
+    return [AlertView(alert, record) for alert in alerts[:MAX_ALERTS]]
+
+
 def dismiss_alert(user: User, alert_id: str) -> AlertView:
     """Dismiss one of the user's alerts (again: no change). NOT_FOUND for anyone else's."""
     try:

@@ -7,7 +7,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from backend.notifications import services as notifications
 from backend.workflows import reading
+from graphql_schema.alerts import Alert
 from graphql_schema.context import RequestContext
 from graphql_schema.workflows.types import ApprovalInfo, FlagInfo, NoteInfo, TransitionInfo
 
@@ -36,6 +38,11 @@ def notes(root: strawberry.Parent[Any], info: Info[RequestContext, None]) -> lis
     ]
 
 
+def alerts(root: strawberry.Parent[Any], info: Info[RequestContext, None]) -> list[Alert]:
+    found = notifications.record_alerts(info.context.user, root["_record"])
+    return [Alert.of(view) for view in found]
+
+
 def workflow_fields() -> list[Any]:
     return [
         strawberry.field(
@@ -46,4 +53,5 @@ def workflow_fields() -> list[Any]:
         strawberry.field(approvals, name="approvals"),
         strawberry.field(flags, name="flags"),
         strawberry.field(notes, name="notes", description="Case notes, oldest first."),
+        strawberry.field(alerts, name="alerts", description="Your open alerts about it."),
     ]

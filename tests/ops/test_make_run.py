@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.processes import ROOT, free_port, wait_for_http
 
@@ -67,13 +72,24 @@ def _run_once(data_dir: Path) -> str:
     return output.decode()
 
 
-def test_make_run_serves_then_stops_cleanly_and_reuses_its_data(tmp_path: Path) -> None:
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: another pytest session resets that tree to mode 0700, and
+    # the embedded server runs as its own system user when started by root.
+    path = Path(tempfile.mkdtemp(prefix="casework-run-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_make_run_serves_then_stops_cleanly_and_reuses_its_data(data_dir: Path) -> None:
+    tmp_path = data_dir
     first = _run_once(tmp_path)
 
     assert "created users:" in first
-    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "embedded server left running"
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), first
 
     second = _run_once(tmp_path)
 
     assert "demo tenants already seeded" in second
-    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), second

@@ -303,3 +303,22 @@ def test_cases_are_grouped_as_a_family() -> None:
 
     assert body["data"]["createFamily"]["name"] == "Hassan"
     assert sorted(body["data"]["createFamily"]["caseIds"]) == sorted([first, second])
+
+
+def test_a_case_shows_the_readers_own_alerts_about_it() -> None:
+    worker, supervisor = token("cp_worker"), token("cp_supervisor")
+    case_id = register(worker)
+    gql(
+        'mutation($id: ID!) { updateCase(id: $id, baseRevision: 1, input: {nameLast: "Omar"}) '
+        "{ errors { code } } }",
+        {"id": case_id},
+        supervisor,
+    )
+
+    mine = gql("query($id: ID!) { case(id: $id) { alerts { kind } } }", {"id": case_id}, worker)
+    theirs = gql(
+        "query($id: ID!) { case(id: $id) { alerts { kind } } }", {"id": case_id}, supervisor
+    )
+
+    assert mine["data"]["case"]["alerts"] == [{"kind": "record_changed"}]
+    assert theirs["data"]["case"]["alerts"] == []
