@@ -138,14 +138,7 @@ def _may_answer_for(actor: User, recipient: User, manage_action: str, record_typ
 
 def respond_to_referral(actor: User, referral_id: str, accept: bool, note: str = "") -> Transition:
     with transaction.atomic():
-        step = _transition(actor, referral_id, Kind.REFERRAL)
-        record_type = step.record.record_type
-        if not _may_answer_for(actor, step.to_user, "manage_referrals", record_type):
-            raise NotFound(f"No referral {referral_id}.")
-        if step.status != Status.PENDING:
-            raise InvalidTransition(f"This referral is {step.status}, not pending.")
-        step.status = Status.ACCEPTED if accept else Status.REJECTED
-        _answer(step, actor, note)
+        step = _decide(actor, referral_id, Kind.REFERRAL, accept, note, "manage_referrals")
         record_event(
             step.record,
             actor,
@@ -235,14 +228,8 @@ def transfer(actor: User, record_id: str, to_username: str, note: str = "") -> T
 
 def respond_to_transfer(actor: User, transfer_id: str, accept: bool, note: str = "") -> Transition:
     with transaction.atomic():
-        step = _transition(actor, transfer_id, Kind.TRANSFER)
+        step = _decide(actor, transfer_id, Kind.TRANSFER, accept, note, "manage_transfers")
         record = step.record
-        if not _may_answer_for(actor, step.to_user, "manage_transfers", record.record_type):
-            raise NotFound(f"No transfer {transfer_id}.")
-        if step.status != Status.PENDING:
-            raise InvalidTransition(f"This transfer is {step.status}, not pending.")
-        step.status = Status.ACCEPTED if accept else Status.REJECTED
-        _answer(step, actor, note)
         changes: dict[str, list[object]] = {"transfer": [Status.PENDING, step.status]}
         if accept:
             changes["owner"] = hand_over(record, step.to_user)
@@ -298,14 +285,8 @@ def respond_to_transfer_request(
 ) -> Transition:
     """The owner (or their manager) answers; accepting moves ownership to the requester."""
     with transaction.atomic():
-        step = _transition(actor, request_id, Kind.TRANSFER_REQUEST)
+        step = _decide(actor, request_id, Kind.TRANSFER_REQUEST, accept, note, "manage_transfers")
         record = step.record
-        if not _may_answer_for(actor, step.to_user, "manage_transfers", record.record_type):
-            raise NotFound(f"No transfer request {request_id}.")
-        if step.status != Status.PENDING:
-            raise InvalidTransition(f"This request is {step.status}, not pending.")
-        step.status = Status.ACCEPTED if accept else Status.REJECTED
-        _answer(step, actor, note)
         changes: dict[str, list[object]] = {"transfer_request": [Status.PENDING, step.status]}
         if accept:
             changes["owner"] = hand_over(record, step.from_user)
@@ -327,6 +308,21 @@ def hand_over(record: Record, new_owner: User) -> list[object]:
     record.agency_id = new_owner.agency_id
     record.group_ids = list(new_owner.groups.values_list("pk", flat=True))
     return [old_owner, new_owner.username]
+
+
+def _decide(
+    actor: User, step_id: str, kind: str, accept: bool, note: str, manage_action: str
+) -> Transition:
+    """Record the answer to a pending step addressed to the actor (or to one of their users)."""
+    step = _transition(actor, step_id, kind)
+    what = kind.replace("_", " ")
+    if not _may_answer_for(actor, step.to_user, manage_action, step.record.record_type):
+        raise NotFound(f"No {what} {step_id}.")
+    if step.status != Status.PENDING:
+        raise InvalidTransition(f"This {what} is {step.status}, not pending.")
+    step.status = Status.ACCEPTED if accept else Status.REJECTED
+    _answer(step, actor, note)
+    return step
 
 
 def _answer(step: Transition, actor: User, note: str) -> None:
