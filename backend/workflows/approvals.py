@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import Role, User
 from backend.errors import BadUserInput, Forbidden
 from backend.workflows.common import record_event, workflow_record
 from backend.workflows.errors import InvalidTransition
@@ -16,14 +16,16 @@ from permissions.scope import in_scope
 
 
 def _approvers(actor: User, record: object, approval_type: str, record_type: str) -> list[User]:
-    candidates = User.objects.filter(tenant_id=actor.tenant_id, is_active=True).select_related(
-        "role", "agency"
-    )
-    return [
-        u
-        for u in candidates
-        if role_allows(u, f"approve_{approval_type}", record_type) and in_scope(u, record)
+    action = f"approve_{approval_type}"
+    roles = [
+        r.pk
+        for r in Role.objects.filter(tenant_id=actor.tenant_id)
+        if action in (r.actions or {}).get(record_type, ())
     ]
+    candidates = User.objects.filter(
+        tenant_id=actor.tenant_id, role_id__in=roles, is_active=True
+    ).select_related("role", "agency")
+    return [u for u in candidates if role_allows(u, action, record_type) and in_scope(u, record)]
 
 
 def request_approval(actor: User, record_id: str, approval_type: str) -> Approval:

@@ -322,3 +322,18 @@ def test_a_case_shows_the_readers_own_alerts_about_it() -> None:
 
     assert mine["data"]["case"]["alerts"] == [{"kind": "record_changed"}]
     assert theirs["data"]["case"]["alerts"] == []
+
+
+def test_an_approval_request_alerts_the_approvers_who_can_see_the_case() -> None:
+    worker = token("cp_worker")
+    case_id = register(worker)
+
+    gql(ASK, {"id": case_id, "type": "assessment"}, worker)
+
+    def kinds(username: str) -> list[str]:
+        alerts = gql("{ alerts { kind } }", token=token(username))["data"]["alerts"]
+        return [a["kind"] for a in alerts]
+
+    assert "approval_request" in kinds("cp_supervisor")
+    assert "approval_request" not in kinds("cp_monitor")
+    assert "approval_request" not in kinds("referral_worker")
