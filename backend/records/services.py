@@ -216,20 +216,25 @@ def update_record(
     return WriteResult(record, visible.access)
 
 
-def record_type_of(user: User, record_id: str) -> str:
-    """The type of a record the user may know exists; NOT_FOUND otherwise."""
+def get_any_record(user: User, record_id: str) -> VisibleRecord:
+    """A record of any type the user may see. A record that exists but is out of sight
+    answers exactly as one that does not exist: neither its existence nor its type leaks."""
+    missing = NotFound(f"No record with id {record_id}.")
     try:
         pk = uuid.UUID(str(record_id))
     except ValueError:
-        raise NotFound(f"No record with id {record_id}.") from None
+        raise missing from None
     record_type = (
         Record.objects.filter(pk=pk, tenant_id=user.tenant_id)
         .values_list("record_type", flat=True)
         .first()
     )
     if record_type is None:
-        raise NotFound(f"No record with id {record_id}.")
-    return record_type
+        raise missing
+    try:
+        return get_record(user, record_type, pk)
+    except NotFound:
+        raise missing from None
 
 
 def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict[str, Any]]]:
@@ -239,11 +244,10 @@ def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict
     """
     from backend.audit.services import log_access
 
-    record_type = record_type_of(user, record_id)
-    visible = get_record(user, record_type, record_id)
+    visible = get_any_record(user, record_id)
     log_access(user, [visible.record], "history")
     readable = visible.access.readable
-    _, schema = _configuration(user, record_type)
+    _, schema = _configuration(user, visible.record.record_type)
     entries = visible.record.history.select_related("actor").order_by("revision")
     return [
         (

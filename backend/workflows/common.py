@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import Func, Value
 
 from backend.accounts.models import User
-from backend.errors import BadUserInput, NotFound
+from backend.errors import BadUserInput, Forbidden, NotFound
 from backend.records.models import Record, RecordHistory
-from backend.records.services import VisibleRecord, get_record, record_type_of
+from backend.records.services import VisibleRecord, get_any_record
 from backend.workflows.config import Workflow, workflow_of
+from backend.workflows.errors import InvalidTransition
 from permissions.actions import require_action
 from permissions.plan import AccessKind
 
@@ -24,15 +25,15 @@ def workflow_record(
     NOT_FOUND when the user cannot see it; FORBIDDEN when the role lacks the action; with
     `full`, a record the user sees only through a referral is FORBIDDEN too.
     """
-    record_type = record_type_of(user, record_id)
+    visible = get_any_record(user, record_id)
+    record_type = visible.record.record_type
     workflow = workflow_of(user.tenant)
     if record_type not in workflow.record_types:
-        raise NotFound(f"Record type '{record_type}' has no workflow here.")
-    visible = get_record(user, record_type, record_id)
+        raise InvalidTransition(
+            f"{record_type.replace('_', ' ').capitalize()} records have no workflow here."
+        )
     require_action(user, action, record_type)
     if full and visible.access.kind is not AccessKind.FULL:
-        from backend.errors import Forbidden
-
         raise Forbidden(f"Only those responsible for the record may {action} it.", action=action)
     locked = Record.objects.select_for_update().get(pk=visible.record.pk)
     return VisibleRecord(locked, visible.access), workflow

@@ -188,3 +188,24 @@ def test_a_monitor_may_not_write_at_all() -> None:
     )
 
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        HISTORY,
+        "query($id: ID!) { accessLog(recordId: $id) { action } }",
+        'mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") { status } }',
+        'mutation($id: ID!) { addNote(id: $id, body: "x") { id } }',
+    ],
+)
+def test_an_unseen_record_and_a_missing_one_answer_alike(operation: str) -> None:
+    case_id = register("admin")  # not visible to the referral worker
+    missing = "00000000-0000-0000-0000-000000000001"
+    partner = token("referral_worker")
+
+    unseen = gql(operation, {"id": case_id}, partner)["errors"][0]
+    absent = gql(operation, {"id": missing}, partner)["errors"][0]
+
+    assert unseen["extensions"] == absent["extensions"] == {"code": "NOT_FOUND"}
+    assert unseen["message"].replace(case_id, "ID") == absent["message"].replace(missing, "ID")
