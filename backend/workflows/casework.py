@@ -10,7 +10,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.records import services as records
-from backend.workflows.common import record_event, workflow_record
+from backend.workflows.common import record_event, record_of_step, workflow_record
 from backend.workflows.errors import InvalidTransition
 from backend.workflows.models import Family, FamilyMember, Flag, Note
 
@@ -36,7 +36,7 @@ def unflag(actor: User, flag_id: str, note: str = "") -> Flag:
         )
         if found is None:
             raise NotFound(f"No flag {flag_id}.")
-        visible, _ = workflow_record(actor, str(found.record_id), "flag")
+        visible, _ = record_of_step(actor, found.record_id, "flag", f"No flag {flag_id}.")
         if found.removed_at is not None:
             raise InvalidTransition("This flag was already removed.")
         found.removed_at = timezone.now()

@@ -39,6 +39,16 @@ def workflow_record(
     return VisibleRecord(locked, visible.access), workflow
 
 
+def record_of_step(
+    user: User, record_id: object, action: str, missing: str
+) -> tuple[VisibleRecord, Workflow]:
+    """The record behind a flag or referral; NOT_FOUND names the step, never the record id."""
+    try:
+        return workflow_record(user, str(record_id), action)
+    except NotFound:
+        raise NotFound(missing) from None
+
+
 def user_in_tenant(actor: User, username: str, field: str = "toUser") -> User:
     user = (
         User.objects.select_related("role", "agency", "tenant")

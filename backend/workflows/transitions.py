@@ -11,7 +11,12 @@ from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import published_configuration
 from backend.records.models import Record
-from backend.workflows.common import record_event, user_in_tenant, workflow_record
+from backend.workflows.common import (
+    record_event,
+    record_of_step,
+    user_in_tenant,
+    workflow_record,
+)
 from backend.workflows.errors import ConsentRequired, InvalidTransition
 from backend.workflows.models import Transition
 from backend.workflows.notify import notify
@@ -175,7 +180,7 @@ def revoke_referral(actor: User, referral_id: str, note: str = "") -> Transition
     """The referrer (or someone who may refer this record) takes the referral back."""
     with transaction.atomic():
         step = _transition(actor, referral_id, Kind.REFERRAL)
-        visible, _ = workflow_record(actor, str(step.record_id), "refer")
+        visible, _ = record_of_step(actor, step.record_id, "refer", f"No referral {referral_id}.")
         if step.status not in (Status.PENDING, Status.ACCEPTED):
             raise InvalidTransition(f"This referral is {step.status}; nothing to revoke.")
         old = step.status

@@ -337,3 +337,22 @@ def test_an_approval_request_alerts_the_approvers_who_can_see_the_case() -> None
     assert "approval_request" in kinds("cp_supervisor")
     assert "approval_request" not in kinds("cp_monitor")
     assert "approval_request" not in kinds("referral_worker")
+
+
+def test_revoking_someone_elses_referral_does_not_reveal_the_case() -> None:
+    worker = token("cp_worker")
+    case_id = register(worker)
+    referral = gql(
+        REFER,
+        {"id": case_id, "to": "referral_worker", "forms": [form_of_field("name_first")]},
+        worker,
+    )["data"]["referCase"]
+
+    body = gql(
+        "mutation($id: ID!) { revokeReferral(id: $id) { status } }",
+        {"id": referral["id"]},
+        token("gbv_worker"),
+    )
+
+    assert error_codes(body) == ["NOT_FOUND"]
+    assert case_id not in body["errors"][0]["message"]
