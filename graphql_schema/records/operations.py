@@ -64,19 +64,21 @@ class RecordResolvers:
             {n: [c.name for c in d.fields] for n, d in fields.items() if d.fields},
         )
 
-    def _values(
+    def _present(
         self,
         info: Info[RequestContext, None],
         record: Record,
         access: RecordAccess,
-        nodes: list[Any],
-        base: list[str | int],
+        placements: list[tuple[list[str | int], list[Any]]],
     ) -> dict[str, Any]:
+        """The record's readable values; what the caller selected but may not read is listed
+        under each response path where the record appears."""
         plan = services.access_plan(info.context.user, self.record_type)
         values = record_values(record, access, plan.hidden_children)
-        info.context.redacted += self.redactor.redacted_paths(
-            nodes, info._raw_info, base, access.readable, plan.hidden_children, values
-        )
+        for base, nodes in placements:
+            info.context.redacted += self.redactor.redacted_paths(
+                nodes, info._raw_info, base, access.readable, plan.hidden_children, values
+            )
         return values
 
     def list(self, info: Info[RequestContext, None], first: int, after: str | None) -> Connection:
@@ -100,17 +102,8 @@ class RecordResolvers:
         ]
         edges = []
         for index, record in enumerate(page):
-            access = plan.access(record)
-            values = record_values(record, access, plan.hidden_children)
-            for edges_key, node_key, nodes in node_sets:
-                info.context.redacted += self.redactor.redacted_paths(
-                    nodes,
-                    raw,
-                    [*base, edges_key, index, node_key],
-                    access.readable,
-                    plan.hidden_children,
-                    values,
-                )
+            placements = [([*base, e, index, n], nodes) for e, n, nodes in node_sets]
+            values = self._present(info, record, plan.access(record), placements)
             edges.append({"cursor": _cursor(record), "node": values})
         log_access(user, page, AccessLog.Action.LIST)
         page_info = PageInfo(
@@ -121,13 +114,8 @@ class RecordResolvers:
     def get(self, info: Info[RequestContext, None], record_id: str) -> dict[str, Any]:
         visible = services.get_record(info.context.user, self.record_type, record_id)
         log_access(info.context.user, [visible.record], AccessLog.Action.READ)
-        return self._values(
-            info,
-            visible.record,
-            visible.access,
-            list(info._raw_info.field_nodes),
-            info.path.as_list(),
-        )
+        placements = [(info.path.as_list(), list(info._raw_info.field_nodes))]
+        return self._present(info, visible.record, visible.access, placements)
 
     def payload(
         self, info: Info[RequestContext, None], result: services.WriteResult
@@ -137,15 +125,8 @@ class RecordResolvers:
             record_nodes = selections(
                 info._raw_info.field_nodes, info._raw_info, field_name(self.record_type)
             )
-            record = record_values(result.record, result.access)
-            for node in record_nodes:
-                record = self._values(
-                    info,
-                    result.record,
-                    result.access,
-                    [node],
-                    [*info.path.as_list(), response_key(node)],
-                )
+            placements = [([*info.path.as_list(), response_key(n)], [n]) for n in record_nodes]
+            record = self._present(info, result.record, result.access, placements)
         errors = [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors]
         return {"record": record, "errors": errors}
 
