@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -47,6 +49,23 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 6
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def post_graphql(
+    base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    """POST a GraphQL operation to a server on localhost, as a client would."""
+    request = urllib.request.Request(  # noqa: S310 (localhost)
+        f"{base}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        body: dict[str, Any] = json.load(response)
+        return body
 
 
 @contextmanager

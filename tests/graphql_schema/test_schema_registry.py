@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.graphql_client import DEMO_PASSWORD
+from tests.processes import post_graphql as post
 from tests.processes import web_server
 from tests.tenants import make_tenant
 
@@ -20,22 +19,6 @@ FORM = {
     "label": {"en": "Intake"},
     "fields": [{"name": "child_name", "type": "text", "label": {"en": "Child name"}}],
 }
-
-
-def post(
-    base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> dict[str, Any]:
-    request = urllib.request.Request(  # noqa: S310 (localhost)
-        f"{base}/graphql",
-        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {token}"} if token else {}),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        body: dict[str, Any] = json.load(response)
-        return body
 
 
 def login(base: str, tenant: str, username: str) -> str:

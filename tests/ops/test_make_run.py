@@ -6,37 +6,20 @@ run reuses the data and that the embedded server stops cleanly in between.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.processes import ROOT, free_port, wait_for_http
+from tests.processes import ROOT, free_port, post_graphql, wait_for_http
 
 PASSWORD = "Run-test-password-7"
-
-
-def _post(base: str, query: str, token: str | None = None) -> dict[str, Any]:
-    request = urllib.request.Request(  # noqa: S310 (localhost)
-        f"{base}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {token}"} if token else {}),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        body: dict[str, Any] = json.load(response)
-        return body
 
 
 def _run_once(data_dir: Path) -> str:
@@ -57,13 +40,15 @@ def _run_once(data_dir: Path) -> str:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{base}/readyz", process, timeout=180)
-        tokens = _post(
+        tokens = post_graphql(
             base,
             'mutation { login(tenant: "demo", username: "cp_supervisor", '
             f'password: "{PASSWORD}") {{ accessToken }} }}',
         )
-        me = _post(
-            base, "{ me { username tenant { slug } } }", tokens["data"]["login"]["accessToken"]
+        me = post_graphql(
+            base,
+            "{ me { username tenant { slug } } }",
+            token=tokens["data"]["login"]["accessToken"],
         )
         assert me["data"]["me"] == {"username": "cp_supervisor", "tenant": {"slug": "demo"}}
     finally:
