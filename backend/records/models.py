@@ -70,6 +70,7 @@ class RecordHistory(models.Model):
         SYNC = "sync"
         IMPORT = "import"
         API = "api"
+        SYSTEM = "system"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="history")

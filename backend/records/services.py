@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Func, QuerySet, Value
+from django.db.models import QuerySet
 
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.records.models import Record, RecordHistory
+from backend.records.revisions import append_revision
 from formengine import FieldError, RecordSchema, validate_record
 from permissions.actions import require_action
 from permissions.plan import AccessKind, AccessPlan, RecordAccess, build_plan
@@ -126,21 +127,19 @@ def create_record(
             agency_id=user.agency_id,
             group_ids=list(user.groups.values_list("pk", flat=True)),
             data=result.data,
-            field_revs=dict.fromkeys(result.changes, 1),
             form_versions=_form_versions(configuration, schema),
             revision=1,
         )
-        RecordHistory.objects.create(
-            tenant_id=user.tenant_id,
-            record=record,
-            revision=1,
+        append_revision(
+            record,
+            result.changes,
             actor=user,
             source=source,
-            client_mutation_id=client_mutation_id,
             action="create",
-            diff={name: list(change) for name, change in result.changes.items()},
+            client_mutation_id=client_mutation_id,
+            data_fields=result.changes,
+            created=True,
         )
-    record.refresh_from_db(fields=["change_seq"])
     return WriteResult(record, plan.access(record))
 
 
@@ -188,31 +187,20 @@ def update_record(
         if conflicts:
             return WriteResult(None, errors=conflicts)
         if result.changes:
-            record.revision += 1
             record.data = result.data
-            record.field_revs = {
-                **record.field_revs,
-                **dict.fromkeys(result.changes, record.revision),
-            }
             record.form_versions = _form_versions(configuration, schema)
-            record.save()
-            Record.objects.filter(pk=record.pk).update(
-                change_seq=Func(Value("record_change_seq"), function="nextval")
-            )
-            RecordHistory.objects.create(
-                tenant_id=user.tenant_id,
-                record=record,
-                revision=record.revision,
+            append_revision(
+                record,
+                result.changes,
                 actor=user,
                 source=source,
-                client_mutation_id=client_mutation_id,
                 action="update",
-                diff={name: list(change) for name, change in result.changes.items()},
+                client_mutation_id=client_mutation_id,
+                data_fields=result.changes,
             )
             from backend.notifications.services import notify_record_changed
 
             notify_record_changed(record, user)
-    record.refresh_from_db(fields=["change_seq"])
     return WriteResult(record, visible.access)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Func, Value
-
 from backend.accounts.models import User
 from backend.errors import BadUserInput, Forbidden, NotFound
-from backend.records.models import Record, RecordHistory
+from backend.records.models import Record
+from backend.records.revisions import append_revision
 from backend.records.services import VisibleRecord, get_any_record
 from backend.workflows.config import Workflow, workflow_of
 from backend.workflows.errors import InvalidTransition
@@ -60,22 +59,16 @@ def user_in_tenant(actor: User, username: str, field: str = "toUser") -> User:
     return user
 
 
-def record_event(record: Record, actor: User, action: str, changes: dict[str, list[Any]]) -> None:
+def record_event(
+    record: Record,
+    actor: User,
+    action: str,
+    changes: dict[str, list[Any]],
+    *,
+    source: str = "web",
+) -> None:
     """Write the step to the record's history, as a new revision, and move its sync cursor."""
-    record.revision += 1
-    record.save()
-    Record.objects.filter(pk=record.pk).update(
-        change_seq=Func(Value("record_change_seq"), function="nextval")
-    )
-    RecordHistory.objects.create(
-        tenant_id=record.tenant_id,
-        record=record,
-        revision=record.revision,
-        actor=actor,
-        source="web",
-        action=action,
-        diff=changes,
-    )
+    append_revision(record, changes, actor=actor, source=source, action=action)
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
