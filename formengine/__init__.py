@@ -3,7 +3,7 @@
 Pure Python; imports no Django and no GraphQL. See formengine/README.md.
 """
 
-from formengine.calculations import CALCULATION_OPERATORS
+from formengine.calculations import CALCULATION_OPERATORS, FieldPath, calculation_inputs
 from formengine.compatibility import check_compatibility
 from formengine.conditions import (
     CONDITION_OPERATORS,
@@ -50,6 +50,7 @@ __all__ = [
     "FieldChange",
     "FieldDefinition",
     "FieldError",
+    "FieldPath",
     "FieldSummary",
     "FieldType",
     "FormDefinition",
@@ -64,6 +65,7 @@ __all__ = [
     "ValueCode",
     "ValueKind",
     "build_record_schema",
+    "calculation_inputs",
     "check_compatibility",
     "condition_fields",
     "condition_to_json",

@@ -126,6 +126,22 @@ def dependency_graph(fields: Sequence[FieldDefinition]) -> dict[FieldPath, list[
     return graph
 
 
+def calculation_inputs(fields: Sequence[FieldDefinition]) -> dict[FieldPath, list[FieldPath]]:
+    """Calculated field -> the paths of every field it reads (`$today` and unknowns left out).
+
+    An aggregated input (`siblings.sibling_age`) is the child's path under its subform.
+    """
+    inputs: dict[FieldPath, list[FieldPath]] = {}
+    for definition, path, scopes in iter_calculated(fields):
+        assert definition.calculate is not None
+        inputs[path] = [
+            resolved.path
+            for arg in definition.calculate.args
+            if arg != TODAY and (resolved := resolve_input(arg, scopes)) is not None
+        ]
+    return inputs
+
+
 def find_cycles(graph: Mapping[FieldPath, Sequence[FieldPath]]) -> list[list[FieldPath]]:
     """Each cycle once, as the list of its nodes in dependency order."""
     cycles: list[list[FieldPath]] = []

@@ -9,8 +9,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
-from backend.records.services import access_plan
-from formengine import FieldDefinition, RecordSchema, condition_to_json
+from backend.records.access import access_plan
+from formengine import FieldDefinition, FieldPath, RecordSchema, condition_to_json
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name
 from permissions.actions import require_action
@@ -65,8 +65,8 @@ class _Describer:
     ) -> None:
         self.schema, self.plan, self.locale, self.default = schema, plan, locale, default_locale
 
-    def field(self, definition: FieldDefinition, parent: str | None = None) -> FormFieldMeta:
-        top = parent or definition.name
+    def field(self, definition: FieldDefinition, parent: FieldPath = ()) -> FormFieldMeta:
+        path = (*parent, definition.name)
         return FormFieldMeta(
             name=definition.name,
             graphql_name=field_name(definition.name),
@@ -92,23 +92,16 @@ class _Describer:
             pattern=definition.pattern,
             not_future=definition.not_future,
             calculated=definition.is_calculated,
-            writable=top in self.plan.writable,
-            fields=self.fields(definition.fields, top),
+            writable=path in self.plan.paths.writable,
+            fields=self.fields(definition.fields, path),
         )
 
     def fields(
-        self, definitions: Sequence[FieldDefinition], parent: str | None = None
+        self, definitions: Sequence[FieldDefinition], parent: FieldPath = ()
     ) -> list[FormFieldMeta]:
-        hidden = self.plan.hidden_children
-        return [
-            self.field(d, parent)
-            for d in definitions
-            if (
-                d.name in self.plan.readable
-                if parent is None
-                else f"{parent}.{d.name}" not in hidden
-            )
-        ]
+        """Only the fields the caller may read, at every depth."""
+        readable = self.plan.paths.readable
+        return [self.field(d, parent) for d in definitions if (*parent, d.name) in readable]
 
 
 def describe_forms(

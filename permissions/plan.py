@@ -11,14 +11,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import rules
 from django.db.models import Q
 
 from backend.accounts.models import User
 from backend.forms.configuration import TenantConfiguration
-from formengine import RecordSchema
+from formengine import FieldPath, RecordSchema
 from permissions import rules as _registered  # noqa: F401  (registers the named rules)
+from permissions.field_paths import FieldPaths, field_paths
 from permissions.scope import scope_filter
 
 
@@ -30,9 +32,20 @@ class AccessKind(enum.Enum):
 
 @dataclass(frozen=True)
 class RecordAccess:
+    """What one caller may do with one record: `readable` / `writable` are top-level field
+    names; `readable_paths` / `writable_paths` the same at every depth (see field_paths)."""
+
     kind: AccessKind
     readable: frozenset[str]
     writable: frozenset[str]
+    readable_paths: frozenset[FieldPath] = frozenset()
+    writable_paths: frozenset[FieldPath] = frozenset()
+
+    def may_read(self, path: FieldPath) -> bool:
+        return path in self.readable_paths
+
+    def may_write(self, path: FieldPath) -> bool:
+        return path in self.writable_paths
 
 
 NO_ACCESS = RecordAccess(AccessKind.NONE, frozenset(), frozenset())
@@ -45,11 +58,14 @@ class AccessPlan:
     form_of: Mapping[str, str]  # top-level field -> form key
     readable: frozenset[str]
     writable: frozenset[str]
-    hidden_children: frozenset[str]  # "subform.child" hidden by a tag rule
+    paths: FieldPaths
     can_read: bool
     scope: Q
     # record id -> form keys shared with this user by an active referral
     referrals: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    _referral_accesses: dict[frozenset[str], RecordAccess] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def visible_filter(self) -> Q:
         """Records of this type in scope, or referred to the user."""
@@ -62,7 +78,7 @@ class AccessPlan:
         if not self.can_read:
             return NO_ACCESS
         if rules.test_rule("record_in_scope", self.user, record):
-            return RecordAccess(AccessKind.FULL, self.readable, self.writable)
+            return self.full_access
         forms = self.referrals.get(str(getattr(record, "pk", "")))
         if forms is not None:
             shared = (
@@ -70,8 +86,27 @@ class AccessPlan:
                 if "*" in forms
                 else frozenset(n for n in self.readable if self.form_of.get(n) in forms)
             )
-            return RecordAccess(AccessKind.REFERRAL, shared, self.writable & shared)
+            return self._referral_access(shared)
         return NO_ACCESS
+
+    @cached_property
+    def full_access(self) -> RecordAccess:
+        return RecordAccess(
+            AccessKind.FULL, self.readable, self.writable, self.paths.readable, self.paths.writable
+        )
+
+    def _referral_access(self, shared: frozenset[str]) -> RecordAccess:
+        access = self._referral_accesses.get(shared)
+        if access is None:
+            paths = self.paths.limited_to(shared)
+            access = self._referral_accesses[shared] = RecordAccess(
+                AccessKind.REFERRAL,
+                frozenset(p[0] for p in paths.readable if len(p) == 1),
+                frozenset(p[0] for p in paths.writable if len(p) == 1),
+                paths.readable,
+                paths.writable,
+            )
+        return access
 
 
 def build_plan(
@@ -87,32 +122,20 @@ def build_plan(
     )
     readable_forms = {k for k in set(form_of.values()) if rules.test_rule("form_readable", user, k)}
     writable_forms = {k for k in readable_forms if rules.test_rule("form_writable", user, k)}
-    readable: set[str] = set()
-    writable: set[str] = set()
-    hidden_children: set[str] = set()
-    for name, definition in schema.fields.items():
-        form_key = form_of.get(name, "")
-        if form_key not in readable_forms or not rules.test_rule("field_visible", user, definition):
-            continue
-        readable.add(name)
-        hidden_children.update(
-            f"{name}.{child.name}"
-            for child in definition.fields
-            if not rules.test_rule("field_visible", user, child)
-        )
-        if (
-            may_write
-            and form_key in writable_forms
-            and rules.test_rule("field_editable", user, definition)
-        ):
-            writable.add(name)
+    paths = field_paths(
+        schema,
+        top_level_readable=lambda name: form_of.get(name, "") in readable_forms,
+        top_level_writable=lambda name: may_write and form_of.get(name, "") in writable_forms,
+        visible=lambda definition: rules.test_rule("field_visible", user, definition),
+        editable=lambda definition: rules.test_rule("field_editable", user, definition),
+    )
     return AccessPlan(
         user=user,
         record_type=record_type,
         form_of=form_of,
-        readable=frozenset(readable),
-        writable=frozenset(writable),
-        hidden_children=frozenset(hidden_children),
+        readable=frozenset(p[0] for p in paths.readable if len(p) == 1),
+        writable=frozenset(p[0] for p in paths.writable if len(p) == 1),
+        paths=paths,
         can_read=rules.test_rule("role_allows", user, ("read", record_type)),
         scope=scope_filter(user),
         referrals=dict(referrals or {}),

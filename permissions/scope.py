@@ -7,14 +7,14 @@ from typing import Any
 from django.db.models import Q
 
 from backend.accounts.models import User
+from backend.request_state import request_state
 
 
 def _group_ids(user: User) -> list[int]:
-    cached: list[int] | None = getattr(user, "_group_ids", None)
-    if cached is None:
-        cached = list(user.groups.values_list("pk", flat=True))
-        user._group_ids = cached  # type: ignore[attr-defined]
-    return cached
+    cache: dict[int, list[int]] = request_state().setdefault("group_ids", {})
+    if user.pk not in cache:
+        cache[user.pk] = list(user.groups.values_list("pk", flat=True))
+    return cache[user.pk]
 
 
 def scope_filter(user: User) -> Q:

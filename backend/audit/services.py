@@ -9,8 +9,8 @@ import rules
 from backend.accounts.models import User
 from backend.audit.models import AccessLog
 from backend.errors import Forbidden
+from backend.records.access import get_any_record
 from backend.records.models import Record
-from backend.records.services import get_any_record
 
 
 def log_access(user: User, records: Iterable[Record], action: str) -> None:

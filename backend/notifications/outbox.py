@@ -73,10 +73,18 @@ def _relay_committed(tenant_id: int, event_ids: list[uuid.UUID]) -> None:
             logger.warning("could not mark outbox events relayed", exc_info=True)
 
 
-def _publish(tenant_id: int, event_id: uuid.UUID) -> bool:
-    from backend.notifications.tasks import deliver_event
+_delivery: list[Any] = []
 
+
+def deliver_with(task: Any) -> None:
+    """The Celery task that delivers an event (set by the app at start-up: the tasks module
+    imports this one, so this one does not import it back)."""
+    _delivery[:] = [task]
+
+
+def _publish(tenant_id: int, event_id: uuid.UUID) -> bool:
     try:
+        (deliver_event,) = _delivery
         deliver_event.apply_async(
             args=[tenant_id, str(event_id)], retry=True, retry_policy=PUBLISH_RETRY_POLICY
         )

@@ -8,7 +8,7 @@ Messages go out by e-mail: they name records by short id and never carry persona
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,8 +18,8 @@ from backend.accounts.models import User
 from backend.errors import NotFound
 from backend.notifications.models import Alert
 from backend.notifications.outbox import enqueue_email, relay_on_commit
+from backend.records.access import VisibleRecord, visible_among
 from backend.records.models import Record
-from backend.records.services import get_record
 from backend.tenancy.context import tenant_transaction
 
 # The kinds raised by the platform; other snake-case kinds are accepted as well.
@@ -96,6 +96,10 @@ def notify_record_changed(record: Record, actor: User, *, email: bool = False) -
     )
 
 
+def on_record_changed(sender: object, *, record: Record, actor: User, **_: object) -> None:
+    notify_record_changed(record, actor)
+
+
 def raise_notices(notices: Iterable[Notice], *, email: bool = True) -> list[Alert]:
     """Write the alerts (and e-mails to the outbox) in the current transaction.
 
@@ -149,22 +153,36 @@ def user_alerts(
     if not include_dismissed:
         alerts = alerts.filter(dismissed_at__isnull=True)
     found = list(alerts[: max(0, min(limit, MAX_ALERTS))])
-    visible: dict[uuid.UUID, Record | None] = {}
-    for alert in found:
-        if alert.record is not None and alert.record.pk not in visible:
-            visible[alert.record.pk] = _still_visible(user, alert.record)
+    visible = visible_among(user, [a.record for a in found if a.record is not None])
     return [
-        AlertView(alert, visible.get(alert.record.pk) if alert.record is not None else None)
+        AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)
         for alert in found
     ]
 
 
-def record_alerts(user: User, record: Record) -> list[AlertView]:
-    """The user's open alerts about one record they can see (the caller checked that)."""
+def _seen(visible: Mapping[uuid.UUID, VisibleRecord], record_id: uuid.UUID) -> Record | None:
+    found = visible.get(record_id)
+    return found.record if found is not None else None
+
+
+def records_alerts(user: User, records: Sequence[Record]) -> dict[uuid.UUID, list[AlertView]]:
+    """The user's open alerts about each of some records they can see (the caller checked
+    that), in one query."""
+    by_record: dict[uuid.UUID, list[AlertView]] = {r.pk: [] for r in records}
+    records_by_pk = {r.pk: r for r in records}
     alerts = Alert.objects.filter(
-        tenant_id=user.tenant_id, user=user, record=record, dismissed_at__isnull=True
-    )
-    return [AlertView(alert, record) for alert in alerts[:MAX_ALERTS]]
+        tenant_id=user.tenant_id,
+        user=user,
+        record_id__in=list(by_record),
+        dismissed_at__isnull=True,
+    ).order_by("-created_at", "-id")
+    for alert in alerts:
+        if alert.record_id is None:
+            continue
+        views = by_record[alert.record_id]
+        if len(views) < MAX_ALERTS:
+            views.append(AlertView(alert, records_by_pk[alert.record_id]))
+    return by_record
 
 
 def dismiss_alert(user: User, alert_id: str) -> AlertView:
@@ -184,12 +202,5 @@ def dismiss_alert(user: User, alert_id: str) -> AlertView:
         if alert.dismissed_at is None:
             alert.dismissed_at = timezone.now()
             alert.save(update_fields=["dismissed_at"])
-    record = _still_visible(user, alert.record) if alert.record is not None else None
-    return AlertView(alert, record)
-
-
-def _still_visible(user: User, record: Record) -> Record | None:
-    try:
-        return get_record(user, record.record_type, record.pk).record
-    except NotFound:
-        return None
+    visible = visible_among(user, [alert.record] if alert.record is not None else [])
+    return AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)

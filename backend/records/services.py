@@ -1,8 +1,8 @@
-"""Creating, changing and reading records, through the caller's AccessPlan.
+"""Creating and changing records, through the caller's AccessPlan and the write guard.
 
-Every write is validated by the form engine; every read and write is limited to the fields
-and records the plan allows. A record outside the plan is NOT_FOUND, never FORBIDDEN, so
-that its existence does not leak.
+Every write is validated by the form engine, checked by the write guard at every depth, and
+written by the one revision writer. Reading is `backend.records.reading`; who may see which
+record is `backend.records.access` (its names are re-exported here for callers of old).
 """
 
 from __future__ import annotations
@@ -13,16 +13,38 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from backend.accounts.models import User
-from backend.errors import BadUserInput, NotFound
-from backend.forms.configuration import TenantConfiguration, published_configuration
-from backend.records.models import Record, RecordHistory
+from backend.errors import BadUserInput
+from backend.forms.configuration import TenantConfiguration
+from backend.records.access import (
+    VisibleRecord,
+    access_plan,
+    get_any_record,
+    get_record,
+    list_records,
+    record_schema,
+    visible_records,
+)
+from backend.records.models import Record
 from backend.records.revisions import append_revision
+from backend.records.signals import record_changed
+from backend.records.write_guard import forbidden_changes
 from formengine import FieldError, RecordSchema, validate_record
 from permissions.actions import require_action
-from permissions.plan import AccessKind, AccessPlan, RecordAccess, build_plan
+from permissions.plan import RecordAccess
+
+__all__ = [
+    "VisibleRecord",
+    "WriteResult",
+    "access_plan",
+    "create_record",
+    "get_any_record",
+    "get_record",
+    "list_records",
+    "update_record",
+    "visible_records",
+]
 
 
 @dataclass
@@ -34,70 +56,12 @@ class WriteResult:
     errors: list[FieldError] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class VisibleRecord:
-    record: Record
-    access: RecordAccess
-
-
-def _configuration(user: User, record_type: str) -> tuple[TenantConfiguration, RecordSchema]:
-    configuration = published_configuration(user.tenant)
-    schema = configuration.schema_for(record_type)
-    if schema is None:
-        raise NotFound(f"Record type '{record_type}' is not in use here.")
-    return configuration, schema
-
-
-def access_plan(user: User, record_type: str) -> AccessPlan:
-    """The user's plan for a record type, computed once per request (cached on the user)."""
-    configuration, schema = _configuration(user, record_type)
-    cache: dict[tuple[str, int], AccessPlan] = user.__dict__.setdefault("_access_plans", {})
-    key = (record_type, configuration.config_version)
-    if key not in cache:
-        from backend.records.referral_grants import referral_grants
-
-        cache[key] = build_plan(user, configuration, schema, referral_grants(user, record_type))
-    return cache[key]
-
-
 def _form_versions(configuration: TenantConfiguration, schema: RecordSchema) -> dict[str, int]:
     return {
         f.key: configuration.form_versions[f.key]
         for f in schema.forms
         if f.key in configuration.form_versions
     }
-
-
-def _forbidden_fields(patch: Mapping[str, Any], writable: frozenset[str]) -> list[FieldError]:
-    return [
-        FieldError(name, "FORBIDDEN_FIELD", "you may not write this field")
-        for name in patch
-        if name not in writable
-    ]
-
-
-def visible_records(user: User, record_type: str) -> QuerySet[Record]:
-    """The records of a type that the user may see at all (scope, referrals)."""
-    plan = access_plan(user, record_type)
-    return Record.objects.filter(plan.visible_filter(), tenant_id=user.tenant_id)
-
-
-def list_records(user: User, record_type: str) -> QuerySet[Record]:
-    """For list views: FORBIDDEN when the role cannot read the type at all."""
-    require_action(user, "read", record_type)
-    return visible_records(user, record_type)
-
-
-def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> VisibleRecord:
-    try:
-        pk = uuid.UUID(str(record_id))
-    except ValueError:
-        raise NotFound(f"No {record_type} with id {record_id}.") from None
-    record = visible_records(user, record_type).select_related("owner").filter(pk=pk).first()
-    access = access_plan(user, record_type).access(record) if record else None
-    if record is None or access is None or access.kind is AccessKind.NONE:
-        raise NotFound(f"No {record_type} with id {record_id}.")
-    return VisibleRecord(record, access)
 
 
 def create_record(
@@ -109,12 +73,12 @@ def create_record(
     client_mutation_id: str = "",
 ) -> WriteResult:
     require_action(user, "create", record_type)
-    configuration, schema = _configuration(user, record_type)
-    plan = access_plan(user, record_type)
-    forbidden = _forbidden_fields(patch, plan.writable)
+    configuration, schema = record_schema(user, record_type)
+    access = access_plan(user, record_type).full_access
+    result = validate_record(schema, {}, patch)
+    forbidden = forbidden_changes(access, schema, patch, {}, result.data)
     if forbidden:
         return WriteResult(None, errors=forbidden)
-    result = validate_record(schema, {}, patch)
     if not result.ok:
         return WriteResult(None, errors=result.errors)
     with transaction.atomic():
@@ -140,7 +104,7 @@ def create_record(
             data_fields=result.changes,
             created=True,
         )
-    return WriteResult(record, plan.access(record))
+    return WriteResult(record, access_plan(user, record_type).access(record))
 
 
 def update_record(
@@ -158,14 +122,11 @@ def update_record(
     A stale base revision is fine as long as none of the fields this write changes were
     changed after it; otherwise nothing is saved and the conflicting fields are named.
     """
-    configuration, schema = _configuration(user, record_type)
+    configuration, schema = record_schema(user, record_type)
     with transaction.atomic():
         visible = get_record(user, record_type, record_id)
         require_action(user, "write", record_type)
         record = Record.objects.select_for_update().get(pk=visible.record.pk)
-        forbidden = _forbidden_fields(patch, visible.access.writable)
-        if forbidden:
-            return WriteResult(None, errors=forbidden)
         if base_revision > record.revision or base_revision < 1:
             raise BadUserInput(
                 f"baseRevision {base_revision} is not a revision of this record "
@@ -173,6 +134,9 @@ def update_record(
                 field="baseRevision",
             )
         result = validate_record(schema, record.data, patch)
+        forbidden = forbidden_changes(visible.access, schema, patch, record.data, result.data)
+        if forbidden:
+            return WriteResult(None, errors=forbidden)
         if not result.ok:
             return WriteResult(None, errors=result.errors)
         conflicts = [
@@ -198,53 +162,5 @@ def update_record(
                 client_mutation_id=client_mutation_id,
                 data_fields=result.changes,
             )
-            from backend.notifications.services import notify_record_changed
-
-            notify_record_changed(record, user)
+            record_changed.send(sender=Record, record=record, actor=user)
     return WriteResult(record, visible.access)
-
-
-def get_any_record(user: User, record_id: str) -> VisibleRecord:
-    """A record of any type the user may see. A record that exists but is out of sight
-    answers exactly as one that does not exist: neither its existence nor its type leaks."""
-    missing = NotFound(f"No record with id {record_id}.")
-    try:
-        pk = uuid.UUID(str(record_id))
-    except ValueError:
-        raise missing from None
-    record_type = (
-        Record.objects.filter(pk=pk, tenant_id=user.tenant_id)
-        .values_list("record_type", flat=True)
-        .first()
-    )
-    if record_type is None:
-        raise missing
-    try:
-        return get_record(user, record_type, pk)
-    except NotFound:
-        raise missing from None
-
-
-def record_history(user: User, record_id: str) -> list[tuple[RecordHistory, dict[str, Any]]]:
-    """The history of a record the user may see, each diff cut to the readable fields.
-
-    Workflow steps (owner, status, referral, ...) are not form fields and stay visible.
-    """
-    from backend.audit.services import log_access
-
-    visible = get_any_record(user, record_id)
-    log_access(user, [visible.record], "history")
-    readable = visible.access.readable
-    _, schema = _configuration(user, visible.record.record_type)
-    entries = visible.record.history.select_related("actor").order_by("revision")
-    return [
-        (
-            entry,
-            {
-                name: pair
-                for name, pair in entry.diff.items()
-                if name in readable or name not in schema.fields
-            },
-        )
-        for entry in entries
-    ]

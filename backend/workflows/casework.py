@@ -10,6 +10,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.records import services as records
+from backend.records.reading import permitted_values
 from backend.workflows.common import record_event, record_of_step, workflow_record
 from backend.workflows.errors import InvalidTransition
 from backend.workflows.models import Family, FamilyMember, Flag, Note
@@ -70,16 +71,16 @@ def incident_from_case(actor: User, case_id: str) -> records.WriteResult:
         case = visible.record
         if case.record_type != "case":
             raise InvalidTransition("Incidents are opened from cases.")
-        readable = visible.access.readable
+        readable = permitted_values(case.data, visible.access)
         today = timezone.localdate().isoformat()
         patch: dict[str, object] = {
             name: today if value == "$today" else value
             for name, value in workflow.incident_defaults.items()
         }
         patch |= {
-            target: case.data[source]
+            target: readable[source]
             for source, target in workflow.incident_from_case.items()
-            if source in readable and case.data.get(source) is not None
+            if readable.get(source) is not None
         }
         result = records.create_record(actor, "incident", patch)
         if result.record is not None:

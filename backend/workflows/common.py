@@ -7,9 +7,9 @@ from typing import Any
 
 from backend.accounts.models import User
 from backend.errors import BadUserInput, Forbidden, NotFound
+from backend.records.access import VisibleRecord, get_any_record
 from backend.records.models import Record
 from backend.records.revisions import append_revision
-from backend.records.services import VisibleRecord, get_any_record
 from backend.workflows.config import Workflow, workflow_of
 from backend.workflows.errors import InvalidTransition
 from permissions.actions import require_action

@@ -1,40 +1,63 @@
 """A record's workflow as one caller may read it: everything with full access; with a
-referral, only the caller's own transitions."""
+referral, only the caller's own transitions. Batched: one query per kind for a whole page of
+records, however many."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
 
 from backend.accounts.models import User
-from backend.records.models import Record
 from backend.workflows.models import Approval, Flag, Note, Transition
 from permissions.plan import AccessKind, RecordAccess
 
-
-def transitions(user: User, record: Record, access: RecordAccess) -> list[Transition]:
-    steps = Transition.objects.filter(record=record).select_related("from_user", "to_user")
-    if access.kind is AccessKind.FULL:
-        return list(steps)
-    if access.kind is AccessKind.REFERRAL:
-        return list(steps.filter(Q(to_user=user) | Q(from_user=user)))
-    return []
+M = TypeVar("M", bound=Model)
+Accesses = Mapping[uuid.UUID, RecordAccess]
 
 
-def approvals(user: User, record: Record, access: RecordAccess) -> list[Approval]:
-    if access.kind is not AccessKind.FULL:
-        return []
-    return list(
-        Approval.objects.filter(record=record).select_related("requested_by", "responded_by")
+def _grouped(rows: QuerySet[M], accesses: Accesses) -> dict[uuid.UUID, list[M]]:
+    grouped: dict[uuid.UUID, list[M]] = {pk: [] for pk in accesses}
+    for row in rows:
+        grouped[row.record_id].append(row)  # type: ignore[attr-defined]
+    return grouped
+
+
+def _full(accesses: Accesses) -> list[uuid.UUID]:
+    return [pk for pk, access in accesses.items() if access.kind is AccessKind.FULL]
+
+
+def transitions(user: User, accesses: Accesses) -> dict[uuid.UUID, list[Transition]]:
+    referred = [pk for pk, a in accesses.items() if a.kind is AccessKind.REFERRAL]
+    visible = Q(record_id__in=_full(accesses)) | (
+        Q(record_id__in=referred) & (Q(to_user=user) | Q(from_user=user))
     )
+    rows = Transition.objects.filter(visible).select_related("from_user", "to_user")
+    return _grouped(rows, accesses)
 
 
-def flags(user: User, record: Record, access: RecordAccess) -> list[Flag]:
-    if access.kind is not AccessKind.FULL:
-        return []
-    return list(Flag.objects.filter(record=record).select_related("flagged_by"))
+def approvals(user: User, accesses: Accesses) -> dict[uuid.UUID, list[Approval]]:
+    rows = Approval.objects.filter(record_id__in=_full(accesses)).select_related(
+        "requested_by", "responded_by"
+    )
+    return _grouped(rows, accesses)
 
 
-def notes(user: User, record: Record, access: RecordAccess) -> list[Note]:
-    if access.kind is not AccessKind.FULL:
-        return []
-    return list(Note.objects.filter(record=record).select_related("author"))
+def flags(user: User, accesses: Accesses) -> dict[uuid.UUID, list[Flag]]:
+    rows = Flag.objects.filter(record_id__in=_full(accesses)).select_related("flagged_by")
+    return _grouped(rows, accesses)
+
+
+def notes(user: User, accesses: Accesses) -> dict[uuid.UUID, list[Note]]:
+    rows = Note.objects.filter(record_id__in=_full(accesses)).select_related("author")
+    return _grouped(rows, accesses)
+
+
+LISTS: dict[str, Any] = {
+    "transitions": transitions,
+    "approvals": approvals,
+    "flags": flags,
+    "notes": notes,
+}

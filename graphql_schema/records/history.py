@@ -6,7 +6,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.records import services
+from backend.accounts.models import User
+from backend.records import reading
 from graphql_schema.context import RequestContext
 from graphql_schema.records.types import UserRef
 from graphql_schema.scalars import DateTime
@@ -29,25 +30,32 @@ class RecordChange:
     changes: list[FieldChange]
 
 
+def _user_ref(user: User | None) -> UserRef | None:
+    return UserRef(username=user.username, full_name=user.full_name) if user else None
+
+
 @strawberry.type
 class RecordHistoryQuery:
     @strawberry.field(description="The changes made to a record, oldest first.")
     def record_history(
         self, info: Info[RequestContext, None], id: strawberry.ID
     ) -> list[RecordChange]:
-        entries = services.record_history(info.context.user, id)
+        entries = reading.read_history(info.context.user, id)
         return [
             RecordChange(
-                revision=entry.revision,
-                at=entry.at,
-                actor=UserRef(username=entry.actor.username, full_name=entry.actor.full_name)
-                if entry.actor
+                revision=view.entry.revision,
+                at=view.entry.at,
+                actor=UserRef(
+                    username=view.entry.actor.username, full_name=view.entry.actor.full_name
+                )
+                if view.entry.actor
                 else None,
-                source=entry.source,
-                action=entry.action,
+                source=view.entry.source,
+                action=view.entry.action,
                 changes=[
-                    FieldChange(field=name, old=pair[0], new=pair[1]) for name, pair in diff.items()
+                    FieldChange(field=name, old=old, new=new)
+                    for name, (old, new) in view.changes.items()
                 ],
             )
-            for entry, diff in entries
+            for view in entries
         ]

@@ -1,44 +1,34 @@
-"""Queries and mutations of one record type: list, get, create, update."""
+"""Queries and mutations of one record type: list, get, create, update.
+
+Values come from the read service (`backend.records.reading`); this module only shapes them
+for the compiled types and says where the response holds redacted nulls.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import strawberry
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from graphql import FieldNode
 from strawberry.types import Info
 
-from backend.audit.models import AccessLog
-from backend.audit.services import log_access
-from backend.errors import BadUserInput
-from backend.records import services
+from backend.records import access, paging, reading, services
 from backend.records.models import Record
+from backend.records.reading import RecordView
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
+from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.redaction import Redactor, response_key, selections
 from graphql_schema.records.types import FieldError, PageInfo, RecordTypes
-from graphql_schema.records.values import input_to_patch, record_values
-from permissions.plan import RecordAccess
+from graphql_schema.records.values import RedactedNames, input_to_patch, record_values
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = paging.MAX_PAGE_SIZE
+DEFAULT_PAGE_SIZE = paging.DEFAULT_PAGE_SIZE
 
-
-def _cursor(record: Record) -> str:
-    raw = json.dumps([record.created_at.isoformat(), str(record.pk)])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _after(cursor: str) -> Q:
-    try:
-        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
-        raise BadUserInput("The cursor is not one this server gave out.", field="after") from None
-    return Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+Placements = list[tuple[list[str | int], list[FieldNode]]]
 
 
 @dataclass
@@ -58,75 +48,84 @@ class RecordResolvers:
     def __init__(self, types: RecordTypes) -> None:
         self.types = types
         self.record_type = types.record_type
-        fields = types.schema.fields
-        self.redactor = Redactor(
-            list(fields),
-            {n: [c.name for c in d.fields] for n, d in fields.items() if d.fields},
-        )
+        fields = list(types.schema.fields.values())
+        self.redactor = Redactor(fields)
+        self.redacted_names = RedactedNames(types.schema)
 
-    def _present(
+    def present(
         self,
         info: Info[RequestContext, None],
-        record: Record,
-        access: RecordAccess,
-        placements: list[tuple[list[str | int], list[Any]]],
+        view: RecordView,
+        batch: PageBatch,
+        placements: Placements,
     ) -> dict[str, Any]:
-        """The record's readable values; what the caller selected but may not read is listed
-        under each response path where the record appears."""
-        plan = services.access_plan(info.context.user, self.record_type)
-        values = record_values(record, access, plan.hidden_children)
+        """The view as the compiled type reads it; what the caller selected but may not read
+        is listed under each response path where the record appears."""
+        values = record_values(view, batch, self.redacted_names)
         for base, nodes in placements:
             info.context.redacted += self.redactor.redacted_paths(
-                nodes, info._raw_info, base, access.readable, plan.hidden_children, values
+                nodes, info._raw_info, base, view.access, view.values
             )
         return values
 
-    def list(self, info: Info[RequestContext, None], first: int, after: str | None) -> Connection:
-        if not 1 <= first <= MAX_PAGE_SIZE:
-            raise BadUserInput(f"first must be between 1 and {MAX_PAGE_SIZE}.", field="first")
+    def list(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+    ) -> Connection:
         user = info.context.user
-        plan = services.access_plan(user, self.record_type)
-        queryset = services.list_records(user, self.record_type)
-        page_query = queryset.select_related("owner").order_by("-created_at", "-pk")
-        if after:
-            page_query = page_query.filter(_after(after))
-        rows = list(page_query[: first + 1])
-        page = rows[:first]
+        queryset = access.list_records(user, self.record_type)
+        page = paging.page(
+            queryset.select_related("owner"), first=first, after=after, last=last, before=before
+        )
+        views = reading.read_records(user, self.record_type, page.records)
+        batch = PageBatch(user, views)
         base = info.path.as_list()
         raw = info._raw_info
-        edge_nodes = selections(raw.field_nodes, raw, "edges")
         node_sets = [
             (response_key(e), response_key(n), [n])
-            for e in edge_nodes
+            for e in selections(raw.field_nodes, raw, "edges")
             for n in selections([e], raw, "node")
         ]
         edges = []
-        for index, record in enumerate(page):
-            placements = [([*base, e, index, n], nodes) for e, n, nodes in node_sets]
-            values = self._present(info, record, plan.access(record), placements)
-            edges.append({"cursor": _cursor(record), "node": values})
-        log_access(user, page, AccessLog.Action.LIST)
+        for index, view in enumerate(views):
+            placements: Placements = [([*base, e, index, n], nodes) for e, n, nodes in node_sets]
+            values = self.present(info, view, batch, placements)
+            edges.append({"cursor": paging.cursor_of(view.record), "node": values})
+        cursors = [paging.cursor_of(view.record) for view in views[:1] + views[-1:]]
         page_info = PageInfo(
-            has_next_page=len(rows) > first, end_cursor=_cursor(page[-1]) if page else None
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
         )
         return Connection(queryset, edges, page_info)
 
     def get(self, info: Info[RequestContext, None], record_id: str) -> dict[str, Any]:
-        visible = services.get_record(info.context.user, self.record_type, record_id)
-        log_access(info.context.user, [visible.record], AccessLog.Action.READ)
-        placements = [(info.path.as_list(), list(info._raw_info.field_nodes))]
-        return self._present(info, visible.record, visible.access, placements)
+        """One record through the read service; NOT_FOUND when it is not visible. Also used
+        for records that payloads and `node` return, at their own place in the response."""
+        user = info.context.user
+        view = reading.read_record(user, self.record_type, record_id)
+        placements: Placements = [(info.path.as_list(), list(info._raw_info.field_nodes))]
+        return self.present(info, view, PageBatch(user, [view]), placements)
 
     def payload(
         self, info: Info[RequestContext, None], result: services.WriteResult
     ) -> dict[str, Any]:
         record = None
-        if result.record is not None and result.access is not None:
+        if result.record is not None:
+            user = info.context.user
+            view = reading.present(user, result.record)
             record_nodes = selections(
                 info._raw_info.field_nodes, info._raw_info, field_name(self.record_type)
             )
-            placements = [([*info.path.as_list(), response_key(n)], [n]) for n in record_nodes]
-            record = self._present(info, result.record, result.access, placements)
+            placements: Placements = [
+                ([*info.path.as_list(), response_key(n)], [n]) for n in record_nodes
+            ]
+            record = self.present(info, view, PageBatch(user, [view]), placements)
         errors = [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors]
         return {"record": record, "errors": errors}
 
@@ -138,9 +137,13 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     resolvers = RecordResolvers(types)
 
     def list_records(
-        info: Info[RequestContext, None], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
-        return resolvers.list(info, first, after)
+        return resolvers.list(info, first, after, last, before)
 
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
         return resolvers.get(info, id)
@@ -159,8 +162,8 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
         result = services.update_record(info.context.user, record_type, id, base_revision, patch)
         return resolvers.payload(info, result)
 
-    list_records.__annotations__["return"] = types.connection
-    get_record.__annotations__["return"] = types.output
+    list_records.__annotations__["return"] = types.connection | None
+    get_record.__annotations__["return"] = types.output | None
     create_record.__annotations__.update({"input": types.input, "return": types.payload})
     update_record.__annotations__.update({"input": types.input, "return": types.payload})
     for function, python_name in (
@@ -176,7 +179,9 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
         strawberry.field(
             list_records,
             name=plural_field_name(record_type),
-            description=f"{label.capitalize()} records visible to you, newest first.",
+            description=f"{label.capitalize()} records visible to you, newest first: `first` "
+            f"(at most {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}) after a cursor, or `last` "
+            "before one.",
         ),
         strawberry.field(
             get_record,

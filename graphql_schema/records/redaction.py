@@ -1,12 +1,11 @@
-"""Null out what the plan does not let the caller read, and say where, in `extensions.redacted`.
-
-The paths are computed from the query's selection once per resolved record, not per leaf:
-the fields the client selected that the caller may not read are listed by response path.
+"""Say where, in `extensions.redacted`, the response holds null for a value the caller may
+not read: the fields the client selected that the read service withheld, by response path.
+Computed from the query's selection once per resolved record, not per leaf.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -17,7 +16,9 @@ from graphql import (
     SelectionSetNode,
 )
 
+from formengine import FieldDefinition, FieldPath
 from graphql_schema.naming import field_name
+from permissions.plan import RecordAccess
 
 Path = list[str | int]
 
@@ -48,48 +49,60 @@ def selections(nodes: Sequence[FieldNode], info: GraphQLResolveInfo, name: str) 
 
 
 class Redactor:
-    """Knows, for one record type, which selected fields map to which stored fields."""
+    """For one record type: which selected fields the caller may not read, by response path
+    (aliases followed), at every depth. What is readable is the read service's decision
+    (`RecordAccess.may_read`); this only maps it onto the query's selection."""
 
-    def __init__(self, field_names: Sequence[str], subform_children: dict[str, Sequence[str]]):
+    def __init__(self, fields: Iterable[FieldDefinition]) -> None:
         # Selections of one parsed document repeat for every record: flatten them once.
         self._flat: dict[tuple[int, ...], list[FieldNode]] = {}
-        self.by_graphql = {field_name(n): n for n in field_names}
-        self.children = {
-            name: {field_name(c): c for c in kids} for name, kids in subform_children.items()
-        }
+        self.levels: dict[FieldPath, dict[str, FieldDefinition]] = {}
+        self._collect(fields, ())
 
-    def redacted_paths(
-        self,
-        record_nodes: Sequence[FieldNode],
-        info: GraphQLResolveInfo,
-        base: Path,
-        readable: frozenset[str],
-        hidden_children: frozenset[str],
-        values: dict[str, Any],
-    ) -> list[Path]:
-        paths: list[Path] = []
-        key = tuple(id(n) for n in record_nodes)
+    def _collect(self, fields: Iterable[FieldDefinition], parent: FieldPath) -> None:
+        level = self.levels.setdefault(parent, {})
+        for definition in fields:
+            level[field_name(definition.name)] = definition
+            if definition.fields:
+                self._collect(definition.fields, (*parent, definition.name))
+
+    def _flatten(self, nodes: Sequence[FieldNode], info: GraphQLResolveInfo) -> list[FieldNode]:
+        key = tuple(id(n) for n in nodes)
         flat = self._flat.get(key)
         if flat is None:
-            flat = [f for n in record_nodes for f in _fields(n.selection_set, info)]
+            flat = [f for n in nodes for f in _fields(n.selection_set, info)]
             if len(self._flat) > 512:
                 self._flat.clear()
             self._flat[key] = flat
-        for node in flat:
-            name = self.by_graphql.get(node.name.value)
-            if name is None:
+        return flat
+
+    def redacted_paths(
+        self,
+        nodes: Sequence[FieldNode],
+        info: GraphQLResolveInfo,
+        base: Path,
+        access: RecordAccess,
+        values: Mapping[str, Any],
+        parent: FieldPath = (),
+    ) -> list[Path]:
+        paths: list[Path] = []
+        level = self.levels.get(parent, {})
+        for node in self._flatten(nodes, info):
+            definition = level.get(node.name.value)
+            if definition is None:
                 continue
-            if name not in readable:
+            path = (*parent, definition.name)
+            if not access.may_read(path):
                 paths.append([*base, _key(node)])
                 continue
-            kids = self.children.get(name)
-            entries = values.get(name)
-            if not kids or not isinstance(entries, list):
+            entries = values.get(definition.name)
+            if not definition.fields or not isinstance(entries, list):
                 continue
-            for child in _fields(node.selection_set, info):
-                child_name = kids.get(child.name.value)
-                if child_name and f"{name}.{child_name}" in hidden_children:
-                    paths += [[*base, _key(node), i, _key(child)] for i in range(len(entries))]
+            for index, entry in enumerate(entries):
+                if isinstance(entry, Mapping):
+                    paths += self.redacted_paths(
+                        [node], info, [*base, _key(node), index], access, entry, path
+                    )
         return paths
 
 

@@ -40,9 +40,11 @@ class UserRef:
     full_name: str
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (Relay connections).")
 class PageInfo:
     has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -103,6 +105,7 @@ def _output_fields(
         if kind == ValueKind.SUBFORM:
             entry_fields = [
                 _field("uid", strawberry.ID),
+                _redacted_fields(),
                 *_output_fields(definition.fields, prefix + type_name(definition.name)),
             ]
             if definition.name == services_field:
@@ -129,6 +132,15 @@ def _output_fields(
             )
         )
     return compiled
+
+
+def _redacted_fields() -> StrawberryField:
+    return _field(
+        "redacted_fields",
+        list[str],
+        description="Fields of this object you may not read: they are null here, whatever "
+        "their stored value. Also listed by response path in `extensions.redacted`.",
+    )
 
 
 def _writable(definition: FieldDefinition) -> bool:
@@ -183,6 +195,7 @@ def compile_record_types(
     name = type_name(schema.record_type)
     dynamic = _output_fields(list(schema.fields.values()), name, services_field)
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
+    system.append(_redacted_fields())
     if workflow:
         from graphql_schema.workflows.record_fields import workflow_fields
 

@@ -1,29 +1,69 @@
-"""Records to the dicts the compiled types read, and input objects to form-engine patches."""
+"""Read-service views to the dicts the compiled types read, and input objects to patches."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import strawberry
 
-from backend.records.models import Record
+from backend.records.reading import RecordView
+from formengine import FieldDefinition, FieldPath, RecordSchema
+from graphql_schema.naming import field_name
+from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.types import UserRef
 from permissions.plan import RecordAccess
 
 
-def record_values(
-    record: Record, access: RecordAccess, hidden_children: frozenset[str] = frozenset()
-) -> dict[str, Any]:
+class RedactedNames:
+    """For one record type: the GraphQL names of the fields, at each level, that an access
+    does not let its caller read (`redactedFields`), computed once per access and level."""
+
+    def __init__(self, schema: RecordSchema) -> None:
+        self.levels: dict[FieldPath, list[FieldDefinition]] = {}
+        self._collect(schema.fields.values(), ())
+        self._cache: dict[tuple[int, FieldPath], list[str]] = {}
+
+    def _collect(self, fields: Iterable[FieldDefinition], parent: FieldPath) -> None:
+        level = self.levels.setdefault(parent, [])
+        for definition in fields:
+            if definition.stores_value:
+                level.append(definition)
+            if definition.fields:
+                self._collect(definition.fields, (*parent, definition.name))
+
+    def at(self, access: RecordAccess, parent: FieldPath) -> list[str]:
+        key = (id(access), parent)
+        names = self._cache.get(key)
+        if names is None:
+            names = sorted(
+                field_name(d.name)
+                for d in self.levels.get(parent, ())
+                if not access.may_read((*parent, d.name))
+            )
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = names
+        return names
+
+    def mark_entries(self, values: Mapping[str, Any], access: RecordAccess, parent: FieldPath):
+        """Give each subform entry under `values` its `redacted_fields`, at every depth."""
+        for name, value in values.items():
+            path = (*parent, name)
+            if path in self.levels and isinstance(value, list):
+                names = self.at(access, path)
+                for entry in value:
+                    if isinstance(entry, dict):
+                        entry["redacted_fields"] = names
+                        self.mark_entries(entry, access, path)
+
+
+def record_values(view: RecordView, batch: PageBatch, redacted: RedactedNames) -> dict[str, Any]:
     """The record as the compiled types read it, holding only what the caller may read."""
-    data = record.data
-    values = {name: data[name] for name in access.readable if name in data}
-    for path in hidden_children:
-        name, _, child = path.partition(".")
-        if isinstance(values.get(name), list):
-            values[name] = [
-                {k: v for k, v in entry.items() if k != child} for entry in values[name]
-            ]
+    record = view.record
+    values: dict[str, Any] = dict(view.values)
+    redacted.mark_entries(values, view.access, ())
     values.update(
         id=str(record.pk),
         short_id=record.short_id,
@@ -37,8 +77,10 @@ def record_values(
         workflow_stage=record.workflow_stage,
         status_reason=record.status_reason,
         status_changed_at=record.status_changed_at,
+        redacted_fields=redacted.at(view.access, ()),
         _record=record,
-        _access=access,
+        _access=view.access,
+        _batch=batch,
     )
     return values
 

@@ -1,0 +1,141 @@
+"""The read service: the one door through which record values leave for any caller.
+
+It applies scope, the AccessPlan and the field rules at every depth (subforms in subforms,
+calculated fields readable only when all their inputs are), writes the access log, and
+returns each record's permitted values with what the caller may not read. GraphQL, history,
+and later sync, search, exports, reports and matching shape its output and build none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend.accounts.models import User
+from backend.audit.models import AccessLog
+from backend.audit.services import log_access
+from backend.records.access import (
+    VisibleRecord,
+    access_plan,
+    get_any_record,
+    get_record,
+    record_schema,
+)
+from backend.records.models import Record, RecordHistory
+from formengine import FieldPath
+from permissions.plan import AccessKind, RecordAccess
+
+# History actions whose diff holds form values; other actions (workflow steps) hold the
+# step's own facts (owner, referral, flag, ...), which are not form fields.
+DATA_ACTIONS = frozenset({"create", "update"})
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One record as one caller may see it: `values` holds only permitted form values, at
+    every depth, under their stored names."""
+
+    record: Record
+    access: RecordAccess
+    values: dict[str, Any]
+
+    def may_read(self, path: FieldPath) -> bool:
+        return self.access.may_read(path)
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    entry: RecordHistory
+    changes: dict[str, tuple[Any, Any]]
+
+
+def permitted_value(value: Any, access: RecordAccess, path: FieldPath) -> Any:
+    """A readable field's value, with the unreadable children of its subform entries (at any
+    depth) left out."""
+    if isinstance(value, list) and value and all(isinstance(e, Mapping) for e in value):
+        return [
+            {
+                key: permitted_value(child, access, (*path, key))
+                for key, child in entry.items()
+                if key == "uid" or access.may_read((*path, key))
+            }
+            for entry in value
+        ]
+    return value
+
+
+def permitted_values(data: Mapping[str, Any], access: RecordAccess) -> dict[str, Any]:
+    return {
+        name: permitted_value(value, access, (name,))
+        for name, value in data.items()
+        if name in access.readable
+    }
+
+
+def view_of(visible: VisibleRecord) -> RecordView:
+    return RecordView(
+        visible.record, visible.access, permitted_values(visible.record.data, visible.access)
+    )
+
+
+def read_record(user: User, record_type: str, record_id: str | uuid.UUID) -> RecordView:
+    """One record of a type; NOT_FOUND when the user may not see it. Logged as a read."""
+    view = view_of(get_record(user, record_type, record_id))
+    log_access(user, [view.record], AccessLog.Action.READ)
+    return view
+
+
+def read_any_record(user: User, record_id: str | uuid.UUID) -> RecordView:
+    view = view_of(get_any_record(user, record_id))
+    log_access(user, [view.record], AccessLog.Action.READ)
+    return view
+
+
+def read_records(
+    user: User, record_type: str, records: Sequence[Record], *, action: str = AccessLog.Action.LIST
+) -> list[RecordView]:
+    """Records the caller fetched through `visible_records` (a page, a sync batch): each
+    with the access the plan gives it now; those it gives none are left out."""
+    plan = access_plan(user, record_type)
+    views = []
+    for record in records:
+        access = plan.access(record)
+        if access.kind is not AccessKind.NONE:
+            views.append(RecordView(record, access, permitted_values(record.data, access)))
+    log_access(user, [v.record for v in views], action)
+    return views
+
+
+def present(user: User, record: Record) -> RecordView:
+    """A record a write or workflow step just returned, as its caller may read it now."""
+    plan = access_plan(user, record.record_type)
+    access = plan.access(record)
+    return RecordView(record, access, permitted_values(record.data, access))
+
+
+def _changes(
+    entry: RecordHistory, access: RecordAccess, schema_fields: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    known = set(schema_fields)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name, pair in entry.diff.items():
+        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, None)
+        if entry.action in DATA_ACTIONS or name in known:
+            if name not in access.readable:
+                continue
+            old = permitted_value(old, access, (name,))
+            new = permitted_value(new, access, (name,))
+        changes[name] = (old, new)
+    return changes
+
+
+def read_history(user: User, record_id: str | uuid.UUID) -> list[HistoryView]:
+    """Every write to a record the user may see, oldest first, each change cut to what the
+    user may read now (subform entries and calculated fields included)."""
+    visible = get_any_record(user, record_id)
+    log_access(user, [visible.record], AccessLog.Action.HISTORY)
+    _, schema = record_schema(user, visible.record.record_type)
+    entries = visible.record.history.select_related("actor").order_by("revision")
+    return [HistoryView(e, _changes(e, visible.access, schema.fields)) for e in entries]

@@ -1,0 +1,116 @@
+"""The write guard: a write may set, change or remove only values its caller may write.
+
+It compares the stored data with the data the write would store, at every depth (subform
+entries matched by `uid`, subforms within subforms), so that a blind write to a child the
+caller cannot see, or the deletion of an entry that holds one, is refused with
+FORBIDDEN_FIELD and its path, and nothing is saved. Children the caller cannot see stay as
+they are when it edits the entries it can see (a subform entry is a patch of the stored one).
+Calculated values change with their inputs and are the server's, not the caller's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from formengine import FieldDefinition, FieldError, FieldPath, RecordSchema
+from permissions.plan import RecordAccess
+
+FORBIDDEN_FIELD = "FORBIDDEN_FIELD"
+MESSAGE = "you may not write this field"
+
+
+def _definitions(
+    fields: Iterable[FieldDefinition], parent: FieldPath = ()
+) -> dict[FieldPath, FieldDefinition]:
+    found: dict[FieldPath, FieldDefinition] = {}
+    for definition in fields:
+        path = (*parent, definition.name)
+        found[path] = definition
+        found.update(_definitions(definition.fields, path))
+    return found
+
+
+def _is_entries(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(e, Mapping) for e in value)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+class _Guard:
+    def __init__(self, access: RecordAccess, schema: RecordSchema) -> None:
+        self.access = access
+        self.definitions = _definitions(schema.fields.values())
+        self.errors: list[FieldError] = []
+
+    def _derived(self, path: FieldPath) -> bool:
+        definition = self.definitions.get(path)
+        return definition is not None and definition.is_calculated
+
+    def _refuse(self, where: str) -> None:
+        self.errors.append(FieldError(where, FORBIDDEN_FIELD, MESSAGE))
+
+    def changed(self, path: FieldPath, where: str, old: Any, new: Any) -> None:
+        """A value at `path` goes from `old` to `new`."""
+        if old == new or self._derived(path):
+            return
+        if _is_entries(old or []) and _is_entries(new or []) and (old or new):
+            if not self.access.may_write(path):
+                self._refuse(where)
+                return
+            self.entries(path, where, old or [], new or [])
+        elif not self.access.may_write(path):
+            self._refuse(where)
+
+    def entries(
+        self,
+        path: FieldPath,
+        where: str,
+        old: list[Mapping[str, Any]],
+        new: list[Mapping[str, Any]],
+    ) -> None:
+        stored = {e.get("uid"): e for e in old}
+        written_uids = {e.get("uid") for e in new}
+        for index, entry in enumerate(new):
+            uid = entry.get("uid")
+            before = stored.get(uid, {})
+            self.entry(path, f"{where}[uid={uid}][{index}].", before, entry)
+        for index, entry in enumerate(old):
+            uid = entry.get("uid")
+            if uid not in written_uids:
+                self.entry(path, f"{where}[uid={uid}][{index}].", entry, {})
+
+    def entry(
+        self, path: FieldPath, prefix: str, old: Mapping[str, Any], new: Mapping[str, Any]
+    ) -> None:
+        for key in sorted({*old, *new} - {"uid"}):
+            before, after = old.get(key), new.get(key)
+            if _empty(before) and _empty(after):
+                continue
+            self.changed((*path, key), f"{prefix}{key}", before, after)
+
+
+def forbidden_changes(
+    access: RecordAccess,
+    schema: RecordSchema,
+    patch: Mapping[str, Any],
+    stored: Mapping[str, Any],
+    written: Mapping[str, Any],
+) -> list[FieldError]:
+    """FORBIDDEN_FIELD for each value the write would set, change or remove that `access`
+    does not let its caller write; empty when the write may go ahead.
+
+    A top-level field named in the patch must be writable even when its value is unchanged,
+    as before; below that, what counts is what would change.
+    """
+    guard = _Guard(access, schema)
+    for name in patch:
+        if name not in access.writable:
+            guard._refuse(name)
+    if guard.errors:
+        return guard.errors
+    for name in patch:
+        guard.changed((name,), name, stored.get(name), written.get(name))
+    return guard.errors
