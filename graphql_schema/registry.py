@@ -30,6 +30,7 @@ from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
 from graphql_schema.workflows.mutations import record_type_mutations
+from graphql_schema.workflows.record_fields import workflow_fields
 
 MAX_CACHED_SCHEMAS = 32
 # Built once: the validation cache keys on the rule classes, new ones per request would miss.
@@ -69,9 +70,10 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     queries = _static_fields(Query)
     mutations = _static_fields(Mutation)
     for record_type in sorted(configuration.record_types):
+        has_workflow = record_type in configuration.workflow_record_types
         types = compile_record_types(
             configuration.record_types[record_type],
-            workflow=record_type in configuration.workflow_record_types,
+            extra_fields=workflow_fields() if has_workflow else (),
             services_field=configuration.services_field,
         )
         extra_queries, extra_mutations = record_operations(types)

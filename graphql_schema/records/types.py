@@ -190,16 +190,17 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
 
 
 def compile_record_types(
-    schema: RecordSchema, *, workflow: bool = False, services_field: str = ""
+    schema: RecordSchema,
+    *,
+    extra_fields: Sequence[StrawberryField] = (),
+    services_field: str = "",
 ) -> RecordTypes:
+    """`extra_fields` are added to the record type as they are (e.g. its workflow lists)."""
     name = type_name(schema.record_type)
     dynamic = _output_fields(list(schema.fields.values()), name, services_field)
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     system.append(_redacted_fields())
-    if workflow:
-        from graphql_schema.workflows.record_fields import workflow_fields
-
-        system += workflow_fields()
+    system += extra_fields
     output = create_type(name, [*system, *dynamic])
     inputs = _input_fields(list(schema.fields.values()), name) or [
         _field("_empty", str | None, description="This record type has no writable field yet.")
