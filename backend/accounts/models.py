@@ -129,7 +129,8 @@ class LoginFailure(models.Model):
 class SignInAttemptWindow(models.Model):
     """Sign-in attempts of one bucket (a hashed client address, or a hashed tenant and
     username) in one fixed throttle window. Not tenant data: the address is counted before
-    any tenant is known, so the table has no tenant_id and no row-level security."""
+    any tenant is known, so the table has no tenant_id and no row-level security. Unlogged
+    (see the migration): counts are short-lived and start afresh after a database crash."""
 
     pk = models.CompositePrimaryKey("bucket", "window_start")
     bucket = models.CharField(max_length=80)

@@ -25,13 +25,18 @@ class RequestFailed(Exception):
     pass
 
 
+def _attempt_in_a_request_that_fails(tenant: str, username: str, ip: str) -> None:
+    with transaction.atomic():
+        check_login_attempt(client_ip=ip, tenant_slug=tenant, username=username)
+        raise RequestFailed
+
+
 @LONG_WINDOW
 @override_settings(LOGIN_RATE_LIMIT_PER_IP=1)
 def test_an_attempt_stays_counted_when_the_request_transaction_rolls_back() -> None:
     scratch = make_tenant()
-    with pytest.raises(RequestFailed), transaction.atomic():
-        check_login_attempt(client_ip="203.0.113.20", tenant_slug=scratch.slug, username="admin")
-        raise RequestFailed
+    with pytest.raises(RequestFailed):
+        _attempt_in_a_request_that_fails(scratch.slug, "admin", "203.0.113.20")
 
     body = attempt_login(scratch.slug, "admin", ip="203.0.113.20")
 
