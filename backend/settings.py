@@ -188,8 +188,8 @@ OIDC_JWKS_CACHE_SECONDS = int(os.environ.get("OIDC_JWKS_CACHE_SECONDS", "300"))
 OIDC_HTTP_TIMEOUT_SECONDS = float(os.environ.get("OIDC_HTTP_TIMEOUT_SECONDS", "5"))
 OIDC_CLOCK_LEEWAY_SECONDS = int(os.environ.get("OIDC_CLOCK_LEEWAY_SECONDS", "60"))
 OIDC_REQUIRE_HTTPS = PRODUCTION
-# Throttle counters and JWKS live in the cache: Redis when REDIS_URL is set (shared by all
-# processes), else each process's memory.
+# OpenID Connect JWKS live in the cache: Redis when REDIS_URL is set (shared by all
+# processes), else each process's memory. Sign-in throttle counters are in PostgreSQL.
 CACHES = {
     "default": (
         {

@@ -69,8 +69,9 @@ def post_graphql(
 
 
 @contextmanager
-def web_server(workers: int = 1) -> Iterator[str]:
-    """A gunicorn serving the application on a free localhost port; yields its base URL."""
+def web_server(workers: int = 1, **env: str) -> Iterator[str]:
+    """A gunicorn serving the application on a free localhost port; yields its base URL.
+    `env` adds to its environment."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -86,7 +87,7 @@ def web_server(workers: int = 1) -> Iterator[str]:
             "2",
         ],
         cwd=ROOT,
-        env=test_process_env(),
+        env=test_process_env(**env),
     )
     base = f"http://127.0.0.1:{port}"
     try:

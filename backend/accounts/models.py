@@ -126,6 +126,22 @@ class LoginFailure(models.Model):
         return f"{self.failures} failed logins of {self.username}"
 
 
+class SignInAttemptWindow(models.Model):
+    """Sign-in attempts of one bucket (a hashed client address, or a hashed tenant and
+    username) in one fixed throttle window. Not tenant data: the address is counted before
+    any tenant is known, so the table has no tenant_id and no row-level security. Unlogged
+    (see the migration): counts are short-lived and start afresh after a database crash."""
+
+    pk = models.CompositePrimaryKey("bucket", "window_start")
+    bucket = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.attempts} sign-in attempts from {self.window_start}"
+
+
 class TotpDevice(models.Model):
     """A user's TOTP authenticator. Unconfirmed until the user proves it with a code."""
 
