@@ -12,24 +12,27 @@ its name comes first; for a literal, the argument's name).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLSyntaxError
 from graphql.language import (
-    ArgumentNode,
     DocumentNode,
     ListValueNode,
     ObjectValueNode,
     StringValueNode,
     ValueNode,
-    VariableDefinitionNode,
-    Visitor,
-    visit,
 )
 from strawberry.extensions import SchemaExtension
 
 from backend.errors import InvalidText
+
+# The parser cache hands out the same document object for the same text: check it once.
+MAX_REMEMBERED_DOCUMENTS = 256
+_clean_documents: OrderedDict[int, DocumentNode] = OrderedDict()
+_lock = threading.Lock()
 
 UNSAFE = re.compile("[\x00\ud800-\udfff]")
 # graphql-core refuses an escaped lone surrogate in a string literal as a syntax error.
@@ -69,17 +72,27 @@ def _check_literal(node: ValueNode, path: str) -> None:
             _check_literal(item, f"{path}.{index}")
 
 
-class _LiteralChecker(Visitor):
-    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
-        _check_literal(node.value, node.name.value)
+def _check_arguments(node: Any) -> None:
+    for argument in getattr(node, "arguments", None) or ():
+        _check_literal(argument.value, argument.name.value)
+    for directive in getattr(node, "directives", None) or ():
+        _check_arguments(directive)
 
-    def enter_variable_definition(self, node: VariableDefinitionNode, *_: Any) -> None:
-        if node.default_value is not None:
-            _check_literal(node.default_value, node.variable.name.value)
+
+def _check_selections(node: Any) -> None:
+    _check_arguments(node)
+    selection_set = getattr(node, "selection_set", None)
+    for selection in selection_set.selections if selection_set else ():
+        _check_selections(selection)
 
 
 def check_document_text(document: DocumentNode) -> None:
-    visit(document, _LiteralChecker())
+    """INVALID_TEXT for a string literal of an argument or a variable default."""
+    for definition in document.definitions:
+        for variable in getattr(definition, "variable_definitions", None) or ():
+            if variable.default_value is not None:
+                _check_literal(variable.default_value, variable.variable.name.value)
+        _check_selections(definition)
 
 
 class InputTextCheck(SchemaExtension):
@@ -109,6 +122,10 @@ class InputTextCheck(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
-        if document is not None:
+        if document is not None and _clean_documents.get(id(document)) is not document:
             check_document_text(document)
+            with _lock:
+                _clean_documents[id(document)] = document
+                while len(_clean_documents) > MAX_REMEMBERED_DOCUMENTS:
+                    _clean_documents.popitem(last=False)
         yield
