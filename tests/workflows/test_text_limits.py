@@ -23,6 +23,9 @@ FAMILY = (
     "mutation($name: String!, $ids: [ID!]!) { createFamily(name: $name, caseIds: $ids) { id } }"
 )
 CLOSE = "mutation($id: ID!, $reason: String!) { closeCase(id: $id, reason: $reason) { status } }"
+REOPEN = "mutation($id: ID!, $reason: String!) { reopenCase(id: $id, reason: $reason) { status } }"
+TRANSFER_WITH_NOTE = """mutation($id: ID!, $note: String!) {
+  transferCase(id: $id, toUser: "cp_supervisor", note: $note) { id } }"""
 ASK = 'mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") { status } }'
 APPROVE = """mutation($id: ID!, $comment: String!) {
   respondToApproval(id: $id, approvalType: "assessment", approve: true, comment: $comment) {
@@ -155,3 +158,23 @@ def test_a_form_text_field_over_its_length_is_a_field_error_and_no_case_is_saved
     assert [e["code"] for e in payload["errors"]] == ["TEXT_TOO_LONG"]
     # The stored name today; the API's camelCase once payload paths follow the error contract.
     assert payload["errors"][0]["path"] in ("nameFirst", "name_first")
+
+
+def test_a_megabyte_transfer_note_is_too_long_and_nothing_is_offered() -> None:
+    worker = token("cp_worker")
+    case_id = register(worker)
+
+    body = gql(TRANSFER_WITH_NOTE, {"id": case_id, "note": MEGABYTE}, worker)
+
+    assert refused(body, "note", 10_000)
+    assert view(case_id, worker)["transitions"] == []
+
+
+def test_a_megabyte_reopen_reason_is_too_long() -> None:
+    admin = token("admin")
+    case_id = register(admin)
+
+    body = gql(REOPEN, {"id": case_id, "reason": MEGABYTE}, admin)
+
+    assert refused(body, "reason", 10_000)
+    assert view(case_id, admin)["status"] == "open"
