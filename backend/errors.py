@@ -28,3 +28,23 @@ class NotFound(DomainError):
 
 class BadUserInput(DomainError):
     code = "BAD_USER_INPUT"
+
+
+class InvalidText(DomainError):
+    """A string holds a NUL character or a lone surrogate: PostgreSQL and JSON cannot carry it."""
+
+    code = "INVALID_TEXT"
+
+
+class TextTooLong(DomainError):
+    code = "TEXT_TOO_LONG"
+
+
+def check_text_length(field: str, value: str | None, limit: int) -> None:
+    """TEXT_TOO_LONG, naming the field (as the client calls it) and the limit."""
+    if value is not None and len(value) > limit:
+        raise TextTooLong(
+            f"{field} is {len(value)} characters long; at most {limit} are allowed.",
+            field=field,
+            maxLength=limit,
+        )

@@ -28,6 +28,8 @@ PHONE_SEPARATORS = " -().\u00a0"
 ATTACHMENT_REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
 _INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Neither PostgreSQL (NUL) nor UTF-8 (a lone surrogate) can carry these in a text value.
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +122,12 @@ def _coerce_scalar(field: FieldDefinition, raw: Any, old: Any, context: ValueCon
 def _text(field: FieldDefinition, raw: Any) -> str:
     if not isinstance(raw, str):
         raise _Invalid(Code.INVALID_TEXT, "must be text")
-    if field.max_length is not None and len(raw) > field.max_length:
+    if _UNSTORABLE_RE.search(raw):
+        raise _Invalid(Code.INVALID_TEXT, "holds a NUL character or an unpaired surrogate")
+    limit = field.text_limit
+    if limit is not None and len(raw) > limit:
         raise _Invalid(
-            Code.TEXT_TOO_LONG, f"is {len(raw)} characters long, at most {field.max_length} allowed"
+            Code.TEXT_TOO_LONG, f"is {len(raw)} characters long, at most {limit} allowed"
         )
     if field.pattern is not None and re.fullmatch(field.pattern, raw) is None:
         raise _Invalid(Code.PATTERN_MISMATCH, f"does not match the pattern {field.pattern}")

@@ -225,9 +225,18 @@ class FieldDefinition:
     def is_calculated(self) -> bool:
         return self.type == FieldType.CALCULATED
 
+    @property
+    def text_limit(self) -> int | None:
+        """The most characters a text value may hold: `max_length`, else the type's default."""
+        return self.max_length or DEFAULT_TEXT_LIMITS.get(self.type)
+
     def field(self, name: str) -> FieldDefinition | None:
         """A subform's entry field by name."""
         return next((child for child in self.fields if child.name == name), None)
+
+
+# A text field without `max_length` still has a bound: one value must not weigh megabytes.
+DEFAULT_TEXT_LIMITS: dict[str, int] = {FieldType.TEXT: 1_000, FieldType.TEXTAREA: 20_000}
 
 
 @dataclass(frozen=True, slots=True)

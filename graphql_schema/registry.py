@@ -25,6 +25,7 @@ from strawberry.types.field import StrawberryField
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
+from graphql_schema.input_text import InputTextCheck
 from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
@@ -59,6 +60,7 @@ def build_schema(
         ),
         execution_context_class=DictRecordExecutionContext,
         extensions=[
+            InputTextCheck,
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

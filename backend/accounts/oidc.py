@@ -33,6 +33,7 @@ from joserfc.errors import (
 from joserfc.jwk import ECKey, RSAKey
 
 from backend.accounts.models import OIDC_ALGORITHMS, OidcProvider, User
+from backend.accounts.services import check_auth_text
 from backend.accounts.sessions import TokenPair, open_session
 from backend.accounts.throttle import check_login_attempt
 from backend.errors import Unauthenticated
@@ -59,6 +60,7 @@ def login_with_oidc(
     tenant_slug: str, provider_slug: str, id_token: str, *, client_ip: str | None = None
 ) -> TokenPair:
     """Verify the ID token and open a session for the tenant's user it names."""
+    check_auth_text(tenant=tenant_slug, provider=provider_slug, idToken=id_token)
     check_login_attempt(client_ip=client_ip)
     tenant = Tenant.objects.filter(slug=tenant_slug).first()
     if tenant is None:

@@ -29,7 +29,7 @@ from backend.accounts.sessions import (
 from backend.accounts.throttle import check_login_attempt
 from backend.accounts.tokens import InvalidAccessToken, read_access_token
 from backend.accounts.totp import accept_code, confirmed_device
-from backend.errors import DomainError, Unauthenticated
+from backend.errors import DomainError, Unauthenticated, check_text_length
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Tenant
 
@@ -46,6 +46,27 @@ __all__ = [
 ]
 
 _BAD_CREDENTIALS = "Unknown tenant, username or password."
+# Caps on what a client may send to sign in: far above any real value, far below what would
+# cost a hash, a lookup or an error.
+AUTH_TEXT_LIMITS = {
+    "tenant": 63,
+    "username": 150,
+    "password": 1024,
+    "currentPassword": 1024,
+    "newPassword": 1024,
+    "totpCode": 32,
+    "refreshToken": 512,
+    "provider": 63,
+    "idToken": 16384,
+}
+
+
+def check_auth_text(**values: str | None) -> None:
+    """TEXT_TOO_LONG for a sign-in string over its cap, named as the client sends it."""
+    for field, value in values.items():
+        check_text_length(field, value, AUTH_TEXT_LIMITS[field])
+
+
 # Hashing a dummy password when the user is unknown keeps response times alike.
 _DUMMY_HASH = make_password("not-a-real-password")
 
@@ -69,6 +90,7 @@ def login(
     LOGIN_LOCKOUT_THRESHOLD in a row; the error is raised after the transaction block so that
     the count survives. A user whose role requires two-factor and who has not enrolled gets
     tokens that allow only enrolment."""
+    check_auth_text(tenant=tenant_slug, username=username, password=password, totpCode=totp_code)
     check_login_attempt(client_ip=client_ip, tenant_slug=tenant_slug, username=username)
     tenant = Tenant.objects.filter(slug=tenant_slug).first()
     if tenant is None:
@@ -113,10 +135,11 @@ def _sign_in(
 
 def refresh(refresh_token: str) -> TokenPair:
     """Spend a refresh token for a new pair. Presenting a spent token revokes its session."""
+    check_auth_text(refreshToken=refresh_token)
     now = timezone.now()
     reused = False
     tenant_part, _, _ = refresh_token.partition(".")
-    if not tenant_part.isdigit():
+    if not (tenant_part.isascii() and tenant_part.isdigit()):
         raise Unauthenticated("Refresh token is not valid.")
     with transaction.atomic():
         activate_tenant(int(tenant_part))
@@ -229,6 +252,7 @@ def change_password(
 ) -> TokenPair:
     """The signed-in user replaces their password. Every session ends, this one included; the
     caller gets a new token pair. A wrong current password counts as a failed sign-in."""
+    check_auth_text(currentPassword=current_password, newPassword=new_password)
     user = principal.user
     check_login_attempt(client_ip=client_ip, tenant_slug=user.tenant.slug, username=user.username)
     with transaction.atomic():

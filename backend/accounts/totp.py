@@ -54,7 +54,7 @@ def accept_code(device: TotpDevice, code: str) -> bool:
     the last accepted one; remembers its step, so the same code is refused afterwards.
     Call with the device row locked."""
     code = code.replace(" ", "").strip()
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     totp = _totp(device)
     now_step = int(time.time()) // totp.interval

@@ -9,6 +9,7 @@ from backend.accounts.models import Role, User
 from backend.errors import BadUserInput, Forbidden
 from backend.workflows.common import record_event, workflow_record
 from backend.workflows.errors import InvalidTransition
+from backend.workflows.limits import check_text
 from backend.workflows.models import Approval
 from backend.workflows.notify import notify
 from permissions.actions import role_allows
@@ -67,6 +68,7 @@ def request_approval(actor: User, record_id: str, approval_type: str) -> Approva
 def respond_to_approval(
     actor: User, record_id: str, approval_type: str, approve: bool, comment: str = ""
 ) -> Approval:
+    check_text(comment=comment)
     with transaction.atomic():
         visible, workflow = workflow_record(actor, record_id, f"approve_{approval_type}")
         record = visible.record

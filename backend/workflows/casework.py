@@ -13,12 +13,14 @@ from backend.records import services as records
 from backend.records.reading import permitted_values
 from backend.workflows.common import record_event, record_of_step, workflow_record
 from backend.workflows.errors import InvalidTransition
+from backend.workflows.limits import check_text
 from backend.workflows.models import Family, FamilyMember, Flag, Note
 
 
 def flag(actor: User, record_id: str, reason: str) -> Flag:
     if not reason.strip():
         raise BadUserInput("A flag needs a reason.", field="reason")
+    check_text(reason=reason)
     with transaction.atomic():
         visible, _ = workflow_record(actor, record_id, "flag")
         created = Flag.objects.create(
@@ -29,6 +31,7 @@ def flag(actor: User, record_id: str, reason: str) -> Flag:
 
 
 def unflag(actor: User, flag_id: str, note: str = "") -> Flag:
+    check_text(note=note)
     with transaction.atomic():
         found = (
             Flag.objects.select_for_update()
@@ -51,6 +54,7 @@ def unflag(actor: User, flag_id: str, note: str = "") -> Flag:
 def add_note(actor: User, record_id: str, body: str, subject: str = "") -> Note:
     if not body.strip():
         raise BadUserInput("A note needs text.", field="body")
+    check_text(subject=subject, body=body)
     with transaction.atomic():
         visible, _ = workflow_record(actor, record_id, "write")
         note = Note.objects.create(
@@ -93,6 +97,7 @@ def incident_from_case(actor: User, case_id: str) -> records.WriteResult:
 def create_family(actor: User, name: str, case_ids: Sequence[str]) -> Family:
     if not name.strip() or not case_ids:
         raise BadUserInput("A family needs a name and at least one case.", field="caseIds")
+    check_text(name=name)
     with transaction.atomic():
         members = [
             workflow_record(actor, case_id, "manage_families")[0].record for case_id in case_ids

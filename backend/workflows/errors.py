@@ -11,3 +11,7 @@ class ConsentRequired(DomainError):
 
 class ApprovalRequired(DomainError):
     code = "APPROVAL_REQUIRED"
+
+
+class RecipientCannotAccess(DomainError):
+    code = "RECIPIENT_CANNOT_ACCESS"

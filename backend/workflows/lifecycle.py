@@ -9,10 +9,12 @@ from backend.accounts.models import User
 from backend.records.models import Record
 from backend.workflows.common import record_event, workflow_record
 from backend.workflows.errors import ApprovalRequired, InvalidTransition
+from backend.workflows.limits import check_text
 from backend.workflows.models import Approval
 
 
 def close(actor: User, record_id: str, reason: str) -> Record:
+    check_text(reason=reason)
     with transaction.atomic():
         visible, workflow = workflow_record(actor, record_id, "close")
         record = visible.record
@@ -41,6 +43,7 @@ def close(actor: User, record_id: str, reason: str) -> Record:
 
 
 def reopen(actor: User, record_id: str, reason: str) -> Record:
+    check_text(reason=reason)
     with transaction.atomic():
         visible, workflow = workflow_record(actor, record_id, "reopen")
         record = visible.record

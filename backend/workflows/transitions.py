@@ -18,8 +18,10 @@ from backend.workflows.common import (
     workflow_record,
 )
 from backend.workflows.errors import ConsentRequired, InvalidTransition
+from backend.workflows.limits import check_text
 from backend.workflows.models import Transition
 from backend.workflows.notify import notify
+from backend.workflows.recipients import require_recipient_access
 from permissions.actions import role_allows
 
 Kind = Transition.Kind
@@ -28,12 +30,12 @@ Status = Transition.Status
 
 def assign(actor: User, record_id: str, to_username: str, note: str = "") -> Transition:
     """Make another user of the tenant the owner, at once."""
+    check_text(note=note)
     with transaction.atomic():
         visible, _ = workflow_record(actor, record_id, "assign")
         record = visible.record
         to_user = user_in_tenant(actor, to_username)
-        if not role_allows(to_user, "read", record.record_type):
-            raise InvalidTransition(f"{to_username} cannot work on {record.record_type} records.")
+        require_recipient_access(to_user, record)
         if record.owner_id == to_user.pk:
             raise InvalidTransition(f"{to_username} already owns this record.")
         step = Transition.objects.create(
@@ -60,6 +62,7 @@ def refer(
     actor: User, record_id: str, to_username: str, forms: Sequence[str], note: str = ""
 ) -> Transition:
     """Share a chosen subset of forms with a user, typically of another agency."""
+    check_text(note=note)
     with transaction.atomic():
         visible, workflow = workflow_record(actor, record_id, "refer")
         record = visible.record
@@ -73,6 +76,7 @@ def refer(
             raise BadUserInput(
                 f"Choose forms of this record to share; unknown: {unknown}.", field="forms"
             )
+        require_recipient_access(to_user, record, forms)
         overridden = False
         if workflow.consent_field and record.data.get(workflow.consent_field) is not True:
             if not role_allows(actor, "override_consent", record.record_type):
@@ -199,14 +203,14 @@ def revoke_referral(actor: User, referral_id: str, note: str = "") -> Transition
 
 def transfer(actor: User, record_id: str, to_username: str, note: str = "") -> Transition:
     """Offer the record to another user; ownership moves when they accept."""
+    check_text(note=note)
     with transaction.atomic():
         visible, _ = workflow_record(actor, record_id, "transfer")
         record = visible.record
         to_user = user_in_tenant(actor, to_username)
         if to_user.pk == record.owner_id:
             raise InvalidTransition(f"{to_username} already owns this record.")
-        if not role_allows(to_user, "read", record.record_type):
-            raise InvalidTransition(f"{to_username} cannot work on {record.record_type} records.")
+        require_recipient_access(to_user, record)
         if Transition.objects.filter(
             record=record, kind=Kind.TRANSFER, status=Status.PENDING
         ).exists():
@@ -251,6 +255,7 @@ def respond_to_transfer(actor: User, transfer_id: str, accept: bool, note: str =
 
 def request_transfer(actor: User, record_id: str, note: str = "") -> Transition:
     """Ask the owner of a record the actor can see to transfer it to them."""
+    check_text(note=note)
     with transaction.atomic():
         visible, _ = workflow_record(actor, record_id, "request_transfer", full=False)
         record = visible.record
@@ -331,6 +336,7 @@ def _decide(
 
 
 def _answer(step: Transition, actor: User, note: str) -> None:
+    check_text(note=note)
     step.responded_at = timezone.now()
     step.responded_by = actor
     step.response_note = note

@@ -1,0 +1,47 @@
+"""Whether the recipient of an assignment, transfer or referral could then read the record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backend.accounts.models import User
+from backend.forms.configuration import published_configuration
+from backend.records.models import Record
+from backend.workflows.errors import RecipientCannotAccess
+from permissions.plan import build_plan
+
+
+def require_recipient_access(
+    recipient: User, record: Record, forms: Sequence[str] | None = None
+) -> None:
+    """RECIPIENT_CANNOT_ACCESS unless the recipient could read the record after the step.
+
+    Assignment and transfer make the recipient the owner (a pending transfer already shares
+    every form), so the record is in their scope whatever their role's scope: they could read
+    it when their role may `read` the record type and at least one of its fields is readable
+    to them (a form their role may read, a field no tag rule hides).
+
+    A referral (`forms` given) shares only the chosen forms: the role must `read` the record
+    type and read at least one field of every chosen form; a form of which the recipient
+    could read nothing would be shared in name only, so it is refused and named.
+    """
+    configuration = published_configuration(recipient.tenant)
+    schema = configuration.schema_for(record.record_type)
+    plan = build_plan(recipient, configuration, schema) if schema else None
+    who = recipient.username
+    kind = record.record_type.replace("_", " ")
+    if plan is None or not plan.can_read or not plan.readable:
+        raise RecipientCannotAccess(
+            f"{who} cannot read {kind} records.", field="toUser", toUser=who
+        )
+    if forms is None:
+        return
+    readable_forms = {plan.form_of.get(name) for name in plan.readable}
+    unreadable = sorted(set(forms) - readable_forms)
+    if unreadable:
+        raise RecipientCannotAccess(
+            f"{who} could read nothing of the forms {', '.join(unreadable)}.",
+            field="forms",
+            toUser=who,
+            forms=unreadable,
+        )
