@@ -88,7 +88,7 @@ class _Describer:
             tags=sorted(definition.tags),
             min=definition.min,
             max=definition.max,
-            max_length=definition.max_length,
+            max_length=definition.text_limit,
             pattern=definition.pattern,
             not_future=definition.not_future,
             calculated=definition.is_calculated,
