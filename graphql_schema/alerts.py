@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from backend.notifications import services
 from graphql_schema.context import RequestContext
+from graphql_schema.node_interface import Node
 from graphql_schema.scalars import DateTime
 
 
@@ -18,7 +19,7 @@ class AlertRecord:
 
 
 @strawberry.type
-class Alert:
+class Alert(Node):
     id: strawberry.ID
     kind: str = strawberry.field(
         description="record_changed, referral, transfer, transfer_request, approval_request, "

@@ -258,3 +258,8 @@ def _change_password(
         )
     set_password(user, new_password, actor=user)
     return open_session(user)
+
+
+def tenant_user(user: User, user_id: int) -> User | None:
+    """A user of the caller's own tenant, by id; None for any other."""
+    return User.objects.filter(pk=user_id, tenant_id=user.tenant_id).first()

@@ -193,3 +193,16 @@ def _still_visible(user: User, record: Record) -> Record | None:
         return get_record(user, record.record_type, record.pk).record
     except NotFound:
         return None
+
+
+def own_alert(user: User, alert_id: uuid.UUID) -> AlertView | None:
+    """One of the user's own alerts; None for anyone else's or a missing one."""
+    alert = (
+        Alert.objects.filter(pk=alert_id, tenant_id=user.tenant_id, user=user)
+        .select_related("record")
+        .first()
+    )
+    if alert is None:
+        return None
+    record = _still_visible(user, alert.record) if alert.record is not None else None
+    return AlertView(alert, record)

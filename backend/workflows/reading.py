@@ -3,10 +3,15 @@ referral, only the caller's own transitions."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q
 
 from backend.accounts.models import User
+from backend.errors import NotFound
 from backend.records.models import Record
+from backend.records.services import get_any_record
 from backend.workflows.models import Approval, Flag, Note, Transition
 from permissions.plan import AccessKind, RecordAccess
 
@@ -38,3 +43,41 @@ def notes(user: User, record: Record, access: RecordAccess) -> list[Note]:
     if access.kind is not AccessKind.FULL:
         return []
     return list(Note.objects.filter(record=record).select_related("author"))
+
+
+Step = TypeVar("Step", Transition, Approval, Flag, Note)
+
+
+def _seen(
+    user: User,
+    model: type[Step],
+    key: str,
+    listed: Callable[[User, Record, RecordAccess], Sequence[Model]],
+) -> Step | None:
+    """One transition, approval, flag or note by id, only where the caller sees it on its
+    record; None otherwise, whether it exists or not."""
+    found: Any = model.objects.filter(tenant_id=user.tenant_id, pk=key).first()
+    if found is None:
+        return None
+    try:
+        visible = get_any_record(user, str(found.record_id))
+    except NotFound:
+        return None
+    shown = {item.pk for item in listed(user, visible.record, visible.access)}
+    return found if found.pk in shown else None
+
+
+def seen_transition(user: User, key: str) -> Transition | None:
+    return _seen(user, Transition, key, transitions)
+
+
+def seen_approval(user: User, key: str) -> Approval | None:
+    return _seen(user, Approval, key, approvals)
+
+
+def seen_flag(user: User, key: str) -> Flag | None:
+    return _seen(user, Flag, key, flags)
+
+
+def seen_note(user: User, key: str) -> Note | None:
+    return _seen(user, Note, key, notes)

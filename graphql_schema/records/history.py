@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.records import services
 from graphql_schema.context import RequestContext
+from graphql_schema.enums import ChangeSource
 from graphql_schema.records.types import UserRef
-from graphql_schema.scalars import DateTime
+from graphql_schema.scalars import JSON, DateTime
 
 
 @strawberry.type
@@ -24,7 +24,7 @@ class RecordChange:
     revision: int
     at: DateTime
     actor: UserRef | None
-    source: str
+    source: ChangeSource
     action: str
     changes: list[FieldChange]
 
@@ -34,16 +34,14 @@ class RecordHistoryQuery:
     @strawberry.field(description="The changes made to a record, oldest first.")
     def record_history(
         self, info: Info[RequestContext, None], id: strawberry.ID
-    ) -> list[RecordChange]:
+    ) -> list[RecordChange] | None:
         entries = services.record_history(info.context.user, id)
         return [
             RecordChange(
                 revision=entry.revision,
                 at=entry.at,
-                actor=UserRef(username=entry.actor.username, full_name=entry.actor.full_name)
-                if entry.actor
-                else None,
-                source=entry.source,
+                actor=UserRef.of(entry.actor) if entry.actor else None,
+                source=ChangeSource(entry.source),
                 action=entry.action,
                 changes=[
                     FieldChange(field=name, old=pair[0], new=pair[1]) for name, pair in diff.items()

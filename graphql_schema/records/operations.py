@@ -159,8 +159,8 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
         result = services.update_record(info.context.user, record_type, id, base_revision, patch)
         return resolvers.payload(info, result)
 
-    list_records.__annotations__["return"] = types.connection
-    get_record.__annotations__["return"] = types.output
+    list_records.__annotations__["return"] = types.connection | None
+    get_record.__annotations__["return"] = types.output | None
     create_record.__annotations__.update({"input": types.input, "return": types.payload})
     update_record.__annotations__.update({"input": types.input, "return": types.payload})
     for function, python_name in (

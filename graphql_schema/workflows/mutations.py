@@ -11,6 +11,7 @@ from strawberry.types import Info
 from backend.records.models import Record
 from backend.workflows import approvals, bulk, casework, lifecycle, transitions
 from graphql_schema.context import RequestContext
+from graphql_schema.enums import RecordState
 from graphql_schema.naming import type_name
 from graphql_schema.records.types import FieldError
 from graphql_schema.scalars import DateTime
@@ -28,7 +29,7 @@ Ctx = Info[RequestContext, None]
 @strawberry.type
 class RecordStatus:
     id: strawberry.ID
-    status: str
+    status: RecordState
     workflow_stage: str
     status_reason: str
     status_changed_at: DateTime | None
@@ -37,7 +38,7 @@ class RecordStatus:
     def of(cls, record: Record) -> RecordStatus:
         return cls(
             id=strawberry.ID(str(record.pk)),
-            status=record.status,
+            status=RecordState(record.status),
             workflow_stage=record.workflow_stage,
             status_reason=record.status_reason,
             status_changed_at=record.status_changed_at,

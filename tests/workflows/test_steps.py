@@ -125,9 +125,9 @@ def test_closing_needs_an_approved_closure_then_reopening_works() -> None:
     gql(APPROVE, {"id": case_id, "type": "closure", "ok": True}, supervisor)
 
     closed = gql(CLOSE, {"id": case_id}, worker)["data"]["closeCase"]
-    assert closed == {"status": "closed", "workflowStage": "closed"}
+    assert closed == {"status": "CLOSED", "workflowStage": "closed"}
     assert error_codes(gql(CLOSE, {"id": case_id}, worker)) == ["INVALID_TRANSITION"]
-    assert gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"] == {"status": "reopened"}
+    assert gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"] == {"status": "REOPENED"}
 
 
 def test_nobody_approves_their_own_request_without_the_right() -> None:
@@ -285,7 +285,7 @@ def test_a_supervisor_answers_a_transfer_for_a_user_of_their_group() -> None:
         supervisor,
     )
 
-    assert body["data"]["respondToTransfer"] == {"status": "accepted"}
+    assert body["data"]["respondToTransfer"] == {"status": "ACCEPTED"}
     assert gql(VIEW, {"id": case_id}, token("cp_worker"))["data"]["case"]["owner"] == {
         "username": "cp_worker"
     }
