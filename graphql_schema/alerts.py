@@ -12,7 +12,7 @@ from graphql_schema.scalars import DateTime
 
 @strawberry.type(description="The record an alert is about, while the user may still see it.")
 class AlertRecord:
-    id: strawberry.ID
+    record_id: strawberry.ID
     record_type: str
     short_id: str
 
@@ -42,7 +42,7 @@ class Alert:
             dismissed_at=alert.dismissed_at,
             record=(
                 AlertRecord(
-                    id=strawberry.ID(str(record.pk)),
+                    record_id=strawberry.ID(str(record.pk)),
                     record_type=record.record_type,
                     short_id=record.short_id,
                 )

@@ -26,7 +26,7 @@ class AuditQuery:
     ) -> list[AccessLogEntry]:
         return [
             AccessLogEntry(
-                user=UserRef(username=entry.user.username, full_name=entry.user.full_name),
+                user=UserRef.of(entry.user),
                 action=entry.action,
                 at=entry.at,
             )

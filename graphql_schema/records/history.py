@@ -40,9 +40,7 @@ class RecordHistoryQuery:
             RecordChange(
                 revision=entry.revision,
                 at=entry.at,
-                actor=UserRef(username=entry.actor.username, full_name=entry.actor.full_name)
-                if entry.actor
-                else None,
+                actor=UserRef.of(entry.actor) if entry.actor else None,
                 source=entry.source,
                 action=entry.action,
                 changes=[

@@ -36,8 +36,15 @@ _SCALARS: dict[ValueKind, Any] = {
 
 @strawberry.type(description="A user, as records show them.")
 class UserRef:
+    id: strawberry.ID
     username: str
     full_name: str
+
+    @classmethod
+    def of(cls, user: Any) -> UserRef:
+        return cls(
+            id=strawberry.ID(str(user.public_id)), username=user.username, full_name=user.full_name
+        )
 
 
 @strawberry.type

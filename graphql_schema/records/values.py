@@ -31,9 +31,7 @@ def record_values(
         revision=record.revision,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        owner=UserRef(username=record.owner.username, full_name=record.owner.full_name)
-        if record.owner_id and record.owner
-        else None,
+        owner=UserRef.of(record.owner) if record.owner_id and record.owner else None,
         workflow_stage=record.workflow_stage,
         status_reason=record.status_reason,
         status_changed_at=record.status_changed_at,

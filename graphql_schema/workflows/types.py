@@ -13,7 +13,7 @@ from graphql_schema.scalars import DateTime
 
 
 def user_ref(user: Any) -> UserRef:
-    return UserRef(username=user.username, full_name=user.full_name)
+    return UserRef.of(user)
 
 
 def maybe_user_ref(user: Any) -> UserRef | None:
@@ -37,7 +37,7 @@ class TransitionInfo:
     @classmethod
     def of(cls, step: Transition) -> TransitionInfo:
         return cls(
-            id=strawberry.ID(str(step.pk)),
+            id=strawberry.ID(str(step.public_id)),
             kind=step.kind,
             status=step.status,
             from_user=user_ref(step.from_user),
@@ -53,6 +53,7 @@ class TransitionInfo:
 
 @strawberry.type
 class ApprovalInfo:
+    id: strawberry.ID
     approval_type: str
     status: str = strawberry.field(description="requested, approved, rejected")
     requested_by: UserRef
@@ -64,6 +65,7 @@ class ApprovalInfo:
     @classmethod
     def of(cls, approval: Approval) -> ApprovalInfo:
         return cls(
+            id=strawberry.ID(str(approval.public_id)),
             approval_type=approval.approval_type,
             status=approval.status,
             requested_by=user_ref(approval.requested_by),
@@ -86,7 +88,7 @@ class FlagInfo:
     @classmethod
     def of(cls, flag: Flag) -> FlagInfo:
         return cls(
-            id=strawberry.ID(str(flag.pk)),
+            id=strawberry.ID(str(flag.public_id)),
             reason=flag.reason,
             flagged_by=user_ref(flag.flagged_by),
             flagged_at=flag.flagged_at,
@@ -106,7 +108,7 @@ class NoteInfo:
     @classmethod
     def of(cls, note: Note) -> NoteInfo:
         return cls(
-            id=strawberry.ID(str(note.pk)),
+            id=strawberry.ID(str(note.public_id)),
             subject=note.subject,
             body=note.body,
             author=user_ref(note.author),
@@ -116,7 +118,7 @@ class NoteInfo:
 
 @strawberry.type
 class BulkResult:
-    id: strawberry.ID
+    record_id: strawberry.ID
     ok: bool
     code: str | None
     message: str | None
@@ -124,7 +126,7 @@ class BulkResult:
     @classmethod
     def of(cls, outcome: BulkOutcome) -> BulkResult:
         return cls(
-            id=strawberry.ID(outcome.record_id),
+            record_id=strawberry.ID(outcome.record_id),
             ok=outcome.ok,
             code=outcome.code,
             message=outcome.message,
