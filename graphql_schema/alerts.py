@@ -13,7 +13,7 @@ from graphql_schema.scalars import DateTime
 
 @strawberry.type(description="The record an alert is about, while the user may still see it.")
 class AlertRecord:
-    id: strawberry.ID
+    record_id: strawberry.ID
     record_type: str
     short_id: str
 
@@ -43,7 +43,7 @@ class Alert(Node):
             dismissed_at=alert.dismissed_at,
             record=(
                 AlertRecord(
-                    id=strawberry.ID(str(record.pk)),
+                    record_id=strawberry.ID(str(record.pk)),
                     record_type=record.record_type,
                     short_id=record.short_id,
                 )

@@ -19,6 +19,7 @@ from strawberry.types.field import StrawberryField
 
 from backend.accounts.services import tenant_user
 from backend.errors import BadUserInput, NotFound
+from backend.ids import InvalidId, parse_id
 from backend.notifications.services import own_alert
 from backend.records.services import get_any_record
 from backend.workflows import reading
@@ -35,14 +36,12 @@ Ctx = Info[RequestContext, None]
 
 
 def _uuid(node_id: str) -> uuid.UUID | None:
+    """Any id that is not one answers null, like an unknown one (not INVALID_ID: a node id
+    may come from a cache of any kind of object)."""
     try:
-        return uuid.UUID(node_id)
-    except ValueError:
+        return parse_id(node_id)
+    except InvalidId:
         return None
-
-
-def _step_key(node_id: str) -> int | None:
-    return int(node_id) if node_id.isdigit() and len(node_id) < 19 else None
 
 
 class NodeFinder:
@@ -50,7 +49,7 @@ class NodeFinder:
 
     def __init__(self, record_types: Sequence[RecordTypes]) -> None:
         self.records = {t.record_type: RecordResolvers(t) for t in record_types}
-        self.finders: list[Callable[[Ctx, str], Any]] = [
+        self.finders: list[Callable[[Ctx, uuid.UUID], Any]] = [
             self._record,
             self._workflow_step,
             self._alert,
@@ -58,26 +57,24 @@ class NodeFinder:
         ]
 
     def find(self, info: Ctx, node_id: str) -> Any:
+        key = _uuid(str(node_id))
+        if key is None:
+            return None
         for finder in self.finders:
-            found = finder(info, str(node_id))
+            found = finder(info, key)
             if found is not None:
                 return found
         return None
 
-    def _record(self, info: Ctx, node_id: str) -> dict[str, Any] | None:
-        if _uuid(node_id) is None:
-            return None
+    def _record(self, info: Ctx, key: uuid.UUID) -> dict[str, Any] | None:
         try:
-            record_type = get_any_record(info.context.user, node_id).record.record_type
+            record_type = get_any_record(info.context.user, str(key)).record.record_type
             resolvers = self.records.get(record_type)
-            return resolvers.get(info, node_id) if resolvers else None
+            return resolvers.get(info, str(key)) if resolvers else None
         except NotFound:
             return None
 
-    def _workflow_step(self, info: Ctx, node_id: str) -> Node | None:
-        if _step_key(node_id) is None:
-            return None
-        key = node_id
+    def _workflow_step(self, info: Ctx, key: uuid.UUID) -> Node | None:
         user = info.context.user
         if (transition := reading.seen_transition(user, key)) is not None:
             return TransitionInfo.of(transition)
@@ -89,14 +86,12 @@ class NodeFinder:
             return NoteInfo.of(note)
         return None
 
-    def _alert(self, info: Ctx, node_id: str) -> Alert | None:
-        key = _uuid(node_id)
-        view = own_alert(info.context.user, key) if key else None
+    def _alert(self, info: Ctx, key: uuid.UUID) -> Alert | None:
+        view = own_alert(info.context.user, key)
         return Alert.of(view) if view is not None else None
 
-    def _user(self, info: Ctx, node_id: str) -> UserRef | None:
-        key = _step_key(node_id)
-        user = tenant_user(info.context.user, key) if key is not None else None
+    def _user(self, info: Ctx, key: uuid.UUID) -> UserRef | None:
+        user = tenant_user(info.context.user, key)
         return UserRef.of(user) if user is not None else None
 
 

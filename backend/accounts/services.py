@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
@@ -260,6 +262,6 @@ def _change_password(
     return open_session(user)
 
 
-def tenant_user(user: User, user_id: int) -> User | None:
-    """A user of the caller's own tenant, by id; None for any other."""
-    return User.objects.filter(pk=user_id, tenant_id=user.tenant_id).first()
+def tenant_user(user: User, public_id: uuid.UUID) -> User | None:
+    """A user of the caller's own tenant, by public id; None for any other."""
+    return User.objects.filter(public_id=public_id, tenant_id=user.tenant_id).first()

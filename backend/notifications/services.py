@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.errors import NotFound
+from backend.ids import parse_id
 from backend.notifications.models import Alert
 from backend.notifications.outbox import enqueue_email, relay_on_commit
 from backend.records.models import Record
@@ -169,10 +170,7 @@ def record_alerts(user: User, record: Record) -> list[AlertView]:
 
 def dismiss_alert(user: User, alert_id: str) -> AlertView:
     """Dismiss one of the user's alerts (again: no change). NOT_FOUND for anyone else's."""
-    try:
-        pk = uuid.UUID(str(alert_id))
-    except ValueError:
-        raise NotFound(f"No alert with id {alert_id}.") from None
+    pk = parse_id(alert_id)
     with transaction.atomic():
         alert = (
             Alert.objects.select_for_update()

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.ids import parse_id
 from backend.records.models import Record, RecordHistory
 from backend.records.revisions import append_revision
 from formengine import FieldError, RecordSchema, validate_record
@@ -89,10 +90,7 @@ def list_records(user: User, record_type: str) -> QuerySet[Record]:
 
 
 def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> VisibleRecord:
-    try:
-        pk = uuid.UUID(str(record_id))
-    except ValueError:
-        raise NotFound(f"No {record_type} with id {record_id}.") from None
+    pk = parse_id(record_id)
     record = visible_records(user, record_type).select_related("owner").filter(pk=pk).first()
     access = access_plan(user, record_type).access(record) if record else None
     if record is None or access is None or access.kind is AccessKind.NONE:
@@ -208,10 +206,7 @@ def get_any_record(user: User, record_id: str) -> VisibleRecord:
     """A record of any type the user may see. A record that exists but is out of sight
     answers exactly as one that does not exist: neither its existence nor its type leaks."""
     missing = NotFound(f"No record with id {record_id}.")
-    try:
-        pk = uuid.UUID(str(record_id))
-    except ValueError:
-        raise missing from None
+    pk = parse_id(record_id)
     record_type = (
         Record.objects.filter(pk=pk, tenant_id=user.tenant_id)
         .values_list("record_type", flat=True)

@@ -3,6 +3,7 @@ referral, only the caller's own transitions."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -51,12 +52,12 @@ Step = TypeVar("Step", Transition, Approval, Flag, Note)
 def _seen(
     user: User,
     model: type[Step],
-    key: str,
+    key: uuid.UUID,
     listed: Callable[[User, Record, RecordAccess], Sequence[Model]],
 ) -> Step | None:
     """One transition, approval, flag or note by id, only where the caller sees it on its
     record; None otherwise, whether it exists or not."""
-    found: Any = model.objects.filter(tenant_id=user.tenant_id, pk=key).first()
+    found: Any = model.objects.filter(tenant_id=user.tenant_id, public_id=key).first()
     if found is None:
         return None
     try:
@@ -67,17 +68,17 @@ def _seen(
     return found if found.pk in shown else None
 
 
-def seen_transition(user: User, key: str) -> Transition | None:
+def seen_transition(user: User, key: uuid.UUID) -> Transition | None:
     return _seen(user, Transition, key, transitions)
 
 
-def seen_approval(user: User, key: str) -> Approval | None:
+def seen_approval(user: User, key: uuid.UUID) -> Approval | None:
     return _seen(user, Approval, key, approvals)
 
 
-def seen_flag(user: User, key: str) -> Flag | None:
+def seen_flag(user: User, key: uuid.UUID) -> Flag | None:
     return _seen(user, Flag, key, flags)
 
 
-def seen_note(user: User, key: str) -> Note | None:
+def seen_note(user: User, key: uuid.UUID) -> Note | None:
     return _seen(user, Note, key, notes)

@@ -60,7 +60,9 @@ class UserRef(Node):
 
     @classmethod
     def of(cls, user: Any) -> UserRef:
-        return cls(id=strawberry.ID(str(user.pk)), username=user.username, full_name=user.full_name)
+        return cls(
+            id=strawberry.ID(str(user.public_id)), username=user.username, full_name=user.full_name
+        )
 
 
 @strawberry.type

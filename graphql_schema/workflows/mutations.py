@@ -28,7 +28,7 @@ Ctx = Info[RequestContext, None]
 
 @strawberry.type
 class RecordStatus:
-    id: strawberry.ID
+    record_id: strawberry.ID
     status: RecordState
     workflow_stage: str
     status_reason: str
@@ -37,7 +37,7 @@ class RecordStatus:
     @classmethod
     def of(cls, record: Record) -> RecordStatus:
         return cls(
-            id=strawberry.ID(str(record.pk)),
+            record_id=strawberry.ID(str(record.pk)),
             status=RecordState(record.status),
             workflow_stage=record.workflow_stage,
             status_reason=record.status_reason,
@@ -131,7 +131,7 @@ class WorkflowMutation:
     def create_family(self, info: Ctx, name: str, case_ids: list[strawberry.ID]) -> FamilyInfo:
         family = casework.create_family(info.context.user, name, case_ids)
         return FamilyInfo(
-            id=strawberry.ID(str(family.pk)),
+            id=strawberry.ID(str(family.public_id)),
             name=family.name,
             case_ids=[strawberry.ID(str(r.pk)) for r in family.members.all()],
         )

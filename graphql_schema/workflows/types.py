@@ -39,7 +39,7 @@ class TransitionInfo(Node):
     @classmethod
     def of(cls, step: Transition) -> TransitionInfo:
         return cls(
-            id=strawberry.ID(str(step.pk)),
+            id=strawberry.ID(str(step.public_id)),
             kind=TransitionKind(step.kind),
             status=TransitionStatus(step.status),
             from_user=user_ref(step.from_user),
@@ -67,7 +67,7 @@ class ApprovalInfo(Node):
     @classmethod
     def of(cls, approval: Approval) -> ApprovalInfo:
         return cls(
-            id=strawberry.ID(str(approval.pk)),
+            id=strawberry.ID(str(approval.public_id)),
             approval_type=approval.approval_type,
             status=ApprovalStatus(approval.status),
             requested_by=user_ref(approval.requested_by),
@@ -90,7 +90,7 @@ class FlagInfo(Node):
     @classmethod
     def of(cls, flag: Flag) -> FlagInfo:
         return cls(
-            id=strawberry.ID(str(flag.pk)),
+            id=strawberry.ID(str(flag.public_id)),
             reason=flag.reason,
             flagged_by=user_ref(flag.flagged_by),
             flagged_at=flag.flagged_at,
@@ -110,7 +110,7 @@ class NoteInfo(Node):
     @classmethod
     def of(cls, note: Note) -> NoteInfo:
         return cls(
-            id=strawberry.ID(str(note.pk)),
+            id=strawberry.ID(str(note.public_id)),
             subject=note.subject,
             body=note.body,
             author=user_ref(note.author),
@@ -120,7 +120,7 @@ class NoteInfo(Node):
 
 @strawberry.type
 class BulkResult:
-    id: strawberry.ID
+    record_id: strawberry.ID
     ok: bool
     code: str | None
     message: str | None
@@ -128,7 +128,7 @@ class BulkResult:
     @classmethod
     def of(cls, outcome: BulkOutcome) -> BulkResult:
         return cls(
-            id=strawberry.ID(outcome.record_id),
+            record_id=strawberry.ID(outcome.record_id),
             ok=outcome.ok,
             code=outcome.code,
             message=outcome.message,

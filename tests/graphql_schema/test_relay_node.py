@@ -33,10 +33,6 @@ CHILD = {"registrationDate": "2026-01-10", "nameFirst": "Amina", "sex": "female"
 CASE_BESIDE_ME = "query($id: ID!) { me { username } case(id: $id) { id } }"
 
 
-# Workflow objects and users still share integer ids until they get public UUIDs.
-UNTIL_PUBLIC_IDS = pytest.mark.xfail(strict=True, reason="integer ids of steps collide")
-
-
 def token(username: str, tenant: str = "demo") -> str:
     value: str = login(username, tenant)["accessToken"]
     return value
@@ -73,7 +69,6 @@ def test_node_redacts_a_case_like_the_case_field_does() -> None:
     assert ["node", "nameFirst"] in body["extensions"]["redacted"]
 
 
-@UNTIL_PUBLIC_IDS
 def test_node_refetches_a_flag_and_a_note_as_their_owner() -> None:
     worker = token("cp_worker")
     case_id = register(worker)
@@ -87,7 +82,6 @@ def test_node_refetches_a_flag_and_a_note_as_their_owner() -> None:
     assert note == {"__typename": "NoteInfo", "id": note_id, "body": "Visited the family."}
 
 
-@UNTIL_PUBLIC_IDS
 def test_node_is_null_for_a_flag_of_a_record_out_of_sight() -> None:
     worker, partner = token("cp_worker"), token("referral_worker")
     case_id = register(worker)

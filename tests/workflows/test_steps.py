@@ -182,14 +182,15 @@ def test_bulk_assign_reports_each_record() -> None:
     sandbox_like = "00000000-0000-0000-0000-000000000000"
 
     body = gql(
-        'mutation($ids: [ID!]!) { bulkAssignCases(ids: $ids, toUser: "cp_worker") { id ok code } }',
+        'mutation($ids: [ID!]!) { bulkAssignCases(ids: $ids, toUser: "cp_worker") '
+        "{ recordId ok code } }",
         {"ids": [mine, sandbox_like]},
         admin,
     )
 
     assert body["data"]["bulkAssignCases"] == [
-        {"id": mine, "ok": True, "code": None},
-        {"id": sandbox_like, "ok": False, "code": "NOT_FOUND"},
+        {"recordId": mine, "ok": True, "code": None},
+        {"recordId": sandbox_like, "ok": False, "code": "NOT_FOUND"},
     ]
 
 
@@ -248,8 +249,8 @@ def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
         supervisor,
     )
 
-    alerts = gql("{ alerts { kind record { id } } }", token=worker)["data"]["alerts"]
-    assert {"kind": "record_changed", "record": {"id": case_id}} in alerts
+    alerts = gql("{ alerts { kind record { recordId } } }", token=worker)["data"]["alerts"]
+    assert {"kind": "record_changed", "record": {"recordId": case_id}} in alerts
 
 
 def test_a_service_past_its_due_date_and_not_implemented_is_overdue() -> None:
