@@ -85,7 +85,7 @@ def test_a_case_outside_scope_is_not_found_for_the_referral_worker() -> None:
 
     body = gql(GET, {"id": case_id}, token("referral_worker"))
 
-    assert body["data"] is None
+    assert body["data"] == {"case": None}
     assert error_codes(body) == ["NOT_FOUND"]
     listed = gql(LIST, token=token("referral_worker"))["data"]["cases"]
     assert listed == {"totalCount": 0, "edges": []}
