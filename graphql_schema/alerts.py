@@ -7,18 +7,19 @@ from strawberry.types import Info
 
 from backend.notifications import services
 from graphql_schema.context import RequestContext
+from graphql_schema.node_interface import Node
 from graphql_schema.scalars import DateTime
 
 
 @strawberry.type(description="The record an alert is about, while the user may still see it.")
 class AlertRecord:
-    id: strawberry.ID
+    record_id: strawberry.ID
     record_type: str
     short_id: str
 
 
 @strawberry.type
-class Alert:
+class Alert(Node):
     id: strawberry.ID
     kind: str = strawberry.field(
         description="record_changed, referral, transfer, transfer_request, approval_request, "
@@ -42,7 +43,7 @@ class Alert:
             dismissed_at=alert.dismissed_at,
             record=(
                 AlertRecord(
-                    id=strawberry.ID(str(record.pk)),
+                    record_id=strawberry.ID(str(record.pk)),
                     record_type=record.record_type,
                     short_id=record.short_id,
                 )

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from backend.audit import services
 from graphql_schema.context import RequestContext
+from graphql_schema.enums import AccessAction
 from graphql_schema.records.types import UserRef
 from graphql_schema.scalars import DateTime
 
@@ -14,7 +15,7 @@ from graphql_schema.scalars import DateTime
 @strawberry.type
 class AccessLogEntry:
     user: UserRef
-    action: str
+    action: AccessAction
     at: DateTime
 
 
@@ -23,11 +24,11 @@ class AuditQuery:
     @strawberry.field(description="Who accessed a record, newest first (role action read_audit).")
     def access_log(
         self, info: Info[RequestContext, None], record_id: strawberry.ID
-    ) -> list[AccessLogEntry]:
+    ) -> list[AccessLogEntry] | None:
         return [
             AccessLogEntry(
-                user=UserRef(username=entry.user.username, full_name=entry.user.full_name),
-                action=entry.action,
+                user=UserRef.of(entry.user),
+                action=AccessAction(entry.action),
                 at=entry.at,
             )
             for entry in services.access_log(info.context.user, record_id)

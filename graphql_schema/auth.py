@@ -97,6 +97,7 @@ class AgencySummary:
 
 @strawberry.type(description="The signed-in user.")
 class Me:
+    id: strawberry.ID = strawberry.field(description="Your user id, as records show it.")
     username: str
     full_name: str
     locale: str
@@ -110,6 +111,7 @@ def _me(info: Info[RequestContext, None]) -> Me:
     user = info.context.user
     tenant = user.tenant
     return Me(
+        id=strawberry.ID(str(user.public_id)),
         username=user.username,
         full_name=user.full_name,
         locale=user.locale or tenant.default_locale,

@@ -26,6 +26,7 @@ from backend.forms.configuration import TenantConfiguration, published_configura
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
+from graphql_schema.node import node_fields
 from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
@@ -71,6 +72,7 @@ def build_schema(
 def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     queries = _static_fields(Query)
     mutations = _static_fields(Mutation)
+    compiled = []
     for record_type in sorted(configuration.record_types):
         has_workflow = record_type in configuration.workflow_record_types
         types = compile_record_types(
@@ -78,12 +80,13 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
             extra_fields=workflow_fields() if has_workflow else (),
             services_field=configuration.services_field,
         )
+        compiled.append(types)
         extra_queries, extra_mutations = record_operations(types)
         queries += extra_queries
         mutations += extra_mutations
         if record_type in configuration.workflow_record_types:
             mutations += record_type_mutations(record_type)
-    return build_schema(queries, mutations)
+    return build_schema(queries + node_fields(compiled), mutations)
 
 
 def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
@@ -98,4 +101,4 @@ def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
     return schema
 
 
-base_schema = build_schema(_static_fields(Query), _static_fields(Mutation))
+base_schema = build_schema(_static_fields(Query) + node_fields([]), _static_fields(Mutation))

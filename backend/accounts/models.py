@@ -48,6 +48,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser):
     """A person who signs in. Belongs to exactly one tenant; usernames are unique per tenant."""
 
+    # The id clients see; the integer key stays inside the database.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="users")
     username = models.CharField(max_length=150)
     full_name = models.CharField(max_length=200, blank=True)

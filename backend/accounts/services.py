@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
@@ -282,3 +284,8 @@ def _change_password(
         )
     set_password(user, new_password, actor=user)
     return open_session(user)
+
+
+def tenant_user(user: User, public_id: uuid.UUID) -> User | None:
+    """A user of the caller's own tenant, by public id; None for any other."""
+    return User.objects.filter(public_id=public_id, tenant_id=user.tenant_id).first()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.errors import NotFound
+from backend.ids import parse_id
 from backend.notifications.models import Alert
 from backend.notifications.outbox import enqueue_email, relay_on_commit
 from backend.records.access import VisibleRecord, visible_among
@@ -187,10 +188,7 @@ def records_alerts(user: User, records: Sequence[Record]) -> dict[uuid.UUID, lis
 
 def dismiss_alert(user: User, alert_id: str) -> AlertView:
     """Dismiss one of the user's alerts (again: no change). NOT_FOUND for anyone else's."""
-    try:
-        pk = uuid.UUID(str(alert_id))
-    except ValueError:
-        raise NotFound(f"No alert with id {alert_id}.") from None
+    pk = parse_id(alert_id)
     with transaction.atomic():
         alert = (
             Alert.objects.select_for_update()
@@ -202,5 +200,18 @@ def dismiss_alert(user: User, alert_id: str) -> AlertView:
         if alert.dismissed_at is None:
             alert.dismissed_at = timezone.now()
             alert.save(update_fields=["dismissed_at"])
+    visible = visible_among(user, [alert.record] if alert.record is not None else [])
+    return AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)
+
+
+def own_alert(user: User, alert_id: uuid.UUID) -> AlertView | None:
+    """One of the user's own alerts; None for anyone else's or a missing one."""
+    alert = (
+        Alert.objects.filter(pk=alert_id, tenant_id=user.tenant_id, user=user)
+        .select_related("record")
+        .first()
+    )
+    if alert is None:
+        return None
     visible = visible_among(user, [alert.record] if alert.record is not None else [])
     return AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)

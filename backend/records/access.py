@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from backend.accounts.models import User
 from backend.errors import NotFound
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.ids import parse_id
 from backend.records.models import Record
 from backend.records.referral_grants import referral_grants
 from backend.request_state import request_state
@@ -56,18 +57,9 @@ def list_records(user: User, record_type: str) -> QuerySet[Record]:
     return visible_records(user, record_type)
 
 
-def _record_pk(record_id: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(record_id))
-    except ValueError:
-        return None
-
-
 def get_record(user: User, record_type: str, record_id: str | uuid.UUID) -> VisibleRecord:
     missing = NotFound(f"No {record_type} with id {record_id}.")
-    pk = _record_pk(record_id)
-    if pk is None:
-        raise missing
+    pk = parse_id(record_id)
     record = visible_records(user, record_type).select_related("owner").filter(pk=pk).first()
     access = access_plan(user, record_type).access(record) if record else None
     if record is None or access is None or access.kind is AccessKind.NONE:
@@ -79,9 +71,7 @@ def get_any_record(user: User, record_id: str | uuid.UUID) -> VisibleRecord:
     """A record of any type the user may see. A record that exists but is out of sight
     answers exactly as one that does not exist: neither its existence nor its type leaks."""
     missing = NotFound(f"No record with id {record_id}.")
-    pk = _record_pk(record_id)
-    if pk is None:
-        raise missing
+    pk = parse_id(record_id)
     record_type = (
         Record.objects.filter(pk=pk, tenant_id=user.tenant_id)
         .values_list("record_type", flat=True)

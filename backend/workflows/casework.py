@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
+from backend.ids import parse_id
 from backend.records import services as records
 from backend.records.reading import permitted_values
 from backend.workflows.common import record_event, record_of_step, workflow_record
@@ -35,7 +36,7 @@ def unflag(actor: User, flag_id: str, note: str = "") -> Flag:
     with transaction.atomic():
         found = (
             Flag.objects.select_for_update()
-            .filter(pk=int(flag_id) if str(flag_id).isdigit() else 0, tenant_id=actor.tenant_id)
+            .filter(public_id=parse_id(flag_id), tenant_id=actor.tenant_id)
             .first()
         )
         if found is None:

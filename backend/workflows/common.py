@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from backend.accounts.models import User
-from backend.errors import BadUserInput, Forbidden, NotFound
+from backend.errors import Forbidden, NotFound
 from backend.records.access import VisibleRecord, get_any_record
 from backend.records.models import Record
 from backend.records.revisions import append_revision
@@ -69,10 +68,3 @@ def record_event(
 ) -> None:
     """Write the step to the record's history, as a new revision, and move its sync cursor."""
     append_revision(record, changes, actor=actor, source=source, action=action)
-
-
-def parse_uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise BadUserInput(f"{what} is not an id.", field=what) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -9,6 +11,11 @@ from backend.records.models import Record
 from backend.tenancy.models import Tenant
 
 USER = settings.AUTH_USER_MODEL
+
+
+def public_id_field() -> models.UUIDField:
+    """The id clients see: random, so it tells nothing of other tenants or of order."""
+    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
 
 class Transition(models.Model):
@@ -27,6 +34,7 @@ class Transition(models.Model):
         DONE = "done"
         REVOKED = "revoked"
 
+    public_id = public_id_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="transitions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -55,6 +63,7 @@ class Approval(models.Model):
         APPROVED = "approved"
         REJECTED = "rejected"
 
+    public_id = public_id_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="approvals")
     approval_type = models.SlugField(max_length=63)
@@ -73,6 +82,7 @@ class Approval(models.Model):
 
 
 class Flag(models.Model):
+    public_id = public_id_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="flags")
     reason = models.TextField()
@@ -92,6 +102,7 @@ class Flag(models.Model):
 class Note(models.Model):
     """A case note. Append-only: the runtime role may not update or delete notes."""
 
+    public_id = public_id_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -109,6 +120,7 @@ class Note(models.Model):
 class Family(models.Model):
     """Cases grouped as one family (siblings, a household)."""
 
+    public_id = public_id_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=200)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

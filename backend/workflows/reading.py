@@ -5,12 +5,14 @@ records, however many."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
 from backend.accounts.models import User
+from backend.errors import NotFound
+from backend.records.access import get_any_record
 from backend.workflows.models import Approval, Flag, Note, Transition
 from permissions.plan import AccessKind, RecordAccess
 
@@ -61,3 +63,37 @@ LISTS: dict[str, Any] = {
     "flags": flags,
     "notes": notes,
 }
+
+
+Step = TypeVar("Step", Transition, Approval, Flag, Note)
+StepLists = Callable[[User, Accesses], Mapping[uuid.UUID, Sequence[Model]]]
+
+
+def _seen(user: User, model: type[Step], key: uuid.UUID, listed: StepLists) -> Step | None:
+    """One transition, approval, flag or note by id, only where the caller sees it on its
+    record; None otherwise, whether it exists or not."""
+    found: Any = model.objects.filter(tenant_id=user.tenant_id, public_id=key).first()
+    if found is None:
+        return None
+    try:
+        visible = get_any_record(user, str(found.record_id))
+    except NotFound:
+        return None
+    shown = listed(user, {visible.record.pk: visible.access}).get(visible.record.pk, ())
+    return found if found.pk in {item.pk for item in shown} else None
+
+
+def seen_transition(user: User, key: uuid.UUID) -> Transition | None:
+    return _seen(user, Transition, key, transitions)
+
+
+def seen_approval(user: User, key: uuid.UUID) -> Approval | None:
+    return _seen(user, Approval, key, approvals)
+
+
+def seen_flag(user: User, key: uuid.UUID) -> Flag | None:
+    return _seen(user, Flag, key, flags)
+
+
+def seen_note(user: User, key: uuid.UUID) -> Note | None:
+    return _seen(user, Note, key, notes)

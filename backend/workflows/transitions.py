@@ -10,6 +10,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import published_configuration
+from backend.ids import parse_id
 from backend.records.models import Record
 from backend.workflows.common import (
     record_event,
@@ -117,22 +118,16 @@ def refer(
 
 
 def _transition(actor: User, transition_id: str, kind: str) -> Transition:
-    pk = _step_id(transition_id)
+    public_id = parse_id(transition_id)
     step = (
         Transition.objects.select_for_update()
         .select_related("record", "from_user", "to_user")
-        .filter(pk=pk, kind=kind, tenant_id=actor.tenant_id)
+        .filter(public_id=public_id, kind=kind, tenant_id=actor.tenant_id)
         .first()
     )
     if step is None:
         raise NotFound(f"No {kind.replace('_', ' ')} {transition_id}.")
     return step
-
-
-def _step_id(value: str) -> int:
-    if not str(value).isdigit():
-        raise NotFound(f"No such step {value}.")
-    return int(value)
 
 
 def _may_answer_for(actor: User, recipient: User, manage_action: str, record_type: str) -> bool:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.accounts.models import User
 from backend.records import reading
 from graphql_schema.context import RequestContext
+from graphql_schema.enums import ChangeSource
 from graphql_schema.records.types import UserRef
-from graphql_schema.scalars import DateTime
+from graphql_schema.scalars import JSON, DateTime
 
 
 @strawberry.type
@@ -25,13 +24,9 @@ class RecordChange:
     revision: int
     at: DateTime
     actor: UserRef | None
-    source: str
+    source: ChangeSource
     action: str
     changes: list[FieldChange]
-
-
-def _user_ref(user: User | None) -> UserRef | None:
-    return UserRef(username=user.username, full_name=user.full_name) if user else None
 
 
 @strawberry.type
@@ -39,18 +34,14 @@ class RecordHistoryQuery:
     @strawberry.field(description="The changes made to a record, oldest first.")
     def record_history(
         self, info: Info[RequestContext, None], id: strawberry.ID
-    ) -> list[RecordChange]:
+    ) -> list[RecordChange] | None:
         entries = reading.read_history(info.context.user, id)
         return [
             RecordChange(
                 revision=view.entry.revision,
                 at=view.entry.at,
-                actor=UserRef(
-                    username=view.entry.actor.username, full_name=view.entry.actor.full_name
-                )
-                if view.entry.actor
-                else None,
-                source=view.entry.source,
+                actor=UserRef.of(view.entry.actor) if view.entry.actor else None,
+                source=ChangeSource(view.entry.source),
                 action=view.entry.action,
                 changes=[
                     FieldChange(field=name, old=old, new=new)

@@ -6,20 +6,23 @@ schema's default resolver: no resolver per leaf.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import strawberry
 from django.utils import timezone
 from strawberry.annotation import StrawberryAnnotation
-from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.notifications.overdue import is_overdue
 from formengine import FieldDefinition, RecordSchema, ValueKind
+from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
+from graphql_schema.node_interface import Node, is_record_values
 from graphql_schema.scalars import Date, DateTime
 
 _SCALARS: dict[ValueKind, Any] = {
@@ -30,14 +33,36 @@ _SCALARS: dict[ValueKind, Any] = {
     ValueKind.DATE: Date,
     ValueKind.DATETIME: DateTime,
     ValueKind.STRING_LIST: list[str],
-    ValueKind.TALLY: JSON,
 }
 
 
+@strawberry.type(description="A count per option of a tally field.")
+class TallyCount:
+    key: str = strawberry.field(description="The option id.")
+    count: int
+
+
+@strawberry.input(description="A count per option of a tally field.")
+class TallyCountInput:
+    key: str = strawberry.field(description="The option id.")
+    count: int
+
+
+# Stored as {option id: count}: read through _tally_field, written through input_to_patch.
+_INPUT_SCALARS = {**_SCALARS, ValueKind.TALLY: list[TallyCountInput]}
+
+
 @strawberry.type(description="A user, as records show them.")
-class UserRef:
+class UserRef(Node):
+    id: strawberry.ID
     username: str
     full_name: str
+
+    @classmethod
+    def of(cls, user: Any) -> UserRef:
+        return cls(
+            id=strawberry.ID(str(user.public_id)), username=user.username, full_name=user.full_name
+        )
 
 
 @strawberry.type(description="Where a page sits in its list (Relay connections).")
@@ -94,6 +119,24 @@ def _overdue(root: strawberry.Parent[Any]) -> bool:
     return is_overdue(root, timezone.localdate())
 
 
+def _tally_field(definition: FieldDefinition) -> StrawberryField:
+    name = definition.name
+
+    def tally(root: strawberry.Parent[Any]) -> list[TallyCount] | None:
+        counts = root.get(name)
+        if counts is None:
+            return None
+        return [TallyCount(key=key, count=count) for key, count in counts.items()]
+
+    tally.__name__ = name
+    return strawberry.field(
+        tally,
+        name=field_name(name),
+        description=_label(definition),
+        deprecation_reason=definition.deprecation_reason if definition.deprecated else None,
+    )
+
+
 def _output_fields(
     fields: Sequence[FieldDefinition], prefix: str, services_field: str = ""
 ) -> list[StrawberryField]:
@@ -120,6 +163,9 @@ def _output_fields(
                 prefix + type_name(definition.name), entry_fields, description=_label(definition)
             )
             annotation: Any = list[entry] | None  # type: ignore[valid-type]
+        elif kind == ValueKind.TALLY:
+            compiled.append(_tally_field(definition))
+            continue
         else:
             annotation = _SCALARS[kind] | None
         compiled.append(
@@ -170,15 +216,18 @@ def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[Strawb
             )
             annotation: Any = list[entry] | None  # type: ignore[valid-type]
         else:
-            annotation = _SCALARS[definition.value_kind] | None
-        compiled.append(_field(definition.name, annotation, description=_label(definition)))
+            annotation = _INPUT_SCALARS[definition.value_kind] | None
+        field = _field(definition.name, annotation, description=_label(definition))
+        if definition.value_kind == ValueKind.TALLY:
+            field.metadata = MappingProxyType({"tally": True})
+        compiled.append(field)
     return compiled
 
 
 SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
     ("id", strawberry.ID, "Stable identifier."),
     ("short_id", str, "Short identifier people read out."),
-    ("status", str, "open, closed, ..."),
+    ("status", RecordState, "Open until closed; reopened after that."),
     ("revision", int, "Bumped on every write; send it back as baseRevision."),
     ("created_at", DateTime, "When the record was registered."),
     ("updated_at", DateTime, "When the record last changed."),
@@ -187,6 +236,15 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
     ("status_reason", str, "Why the record was last closed or reopened."),
     ("status_changed_at", DateTime | None, "When the record was last closed or reopened."),
 ]
+
+
+def _node_type(name: str, fields: list[StrawberryField]) -> type:
+    """A record type implementing Node (create_type, with the interface as base)."""
+    namespace: dict[str, Any] = {str(f.python_name or f.graphql_name): f for f in fields}
+    namespace["__annotations__"] = {name: f.type for name, f in namespace.items()}
+    namespace["is_type_of"] = staticmethod(is_record_values)
+    cls = types.new_class(name, (Node,), {}, lambda ns: ns.update(namespace))
+    return strawberry.type(cls)
 
 
 def compile_record_types(
@@ -201,7 +259,7 @@ def compile_record_types(
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     system.append(_redacted_fields())
     system += extra_fields
-    output = create_type(name, [*system, *dynamic])
+    output = _node_type(name, [*system, *dynamic])
     inputs = _input_fields(list(schema.fields.values()), name) or [
         _field("_empty", str | None, description="This record type has no writable field yet.")
     ]

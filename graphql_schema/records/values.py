@@ -71,9 +71,7 @@ def record_values(view: RecordView, batch: PageBatch, redacted: RedactedNames) -
         revision=record.revision,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        owner=UserRef(username=record.owner.username, full_name=record.owner.full_name)
-        if record.owner_id and record.owner
-        else None,
+        owner=UserRef.of(record.owner) if record.owner_id and record.owner else None,
         workflow_stage=record.workflow_stage,
         status_reason=record.status_reason,
         status_changed_at=record.status_changed_at,
@@ -96,6 +94,9 @@ def input_to_patch(value: Any) -> Any:
             if item is strawberry.UNSET or field.name == "_empty":
                 continue
             if field.name == "uid" and item is None:
+                continue
+            if field.metadata.get("tally") and isinstance(item, list):
+                patch[field.name] = {count.key: count.count for count in item}
                 continue
             patch[field.name] = input_to_patch(item)
         return patch

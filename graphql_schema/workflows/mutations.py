@@ -11,6 +11,7 @@ from strawberry.types import Info
 from backend.records.models import Record
 from backend.workflows import approvals, bulk, casework, lifecycle, transitions
 from graphql_schema.context import RequestContext
+from graphql_schema.enums import RecordState
 from graphql_schema.naming import type_name
 from graphql_schema.records.types import FieldError
 from graphql_schema.scalars import DateTime
@@ -27,8 +28,8 @@ Ctx = Info[RequestContext, None]
 
 @strawberry.type
 class RecordStatus:
-    id: strawberry.ID
-    status: str
+    record_id: strawberry.ID
+    status: RecordState
     workflow_stage: str
     status_reason: str
     status_changed_at: DateTime | None
@@ -36,8 +37,8 @@ class RecordStatus:
     @classmethod
     def of(cls, record: Record) -> RecordStatus:
         return cls(
-            id=strawberry.ID(str(record.pk)),
-            status=record.status,
+            record_id=strawberry.ID(str(record.pk)),
+            status=RecordState(record.status),
             workflow_stage=record.workflow_stage,
             status_reason=record.status_reason,
             status_changed_at=record.status_changed_at,
@@ -130,7 +131,7 @@ class WorkflowMutation:
     def create_family(self, info: Ctx, name: str, case_ids: list[strawberry.ID]) -> FamilyInfo:
         family = casework.create_family(info.context.user, name, case_ids)
         return FamilyInfo(
-            id=strawberry.ID(str(family.pk)),
+            id=strawberry.ID(str(family.public_id)),
             name=family.name,
             case_ids=[strawberry.ID(str(r.pk)) for r in family.members.all()],
         )

@@ -8,12 +8,14 @@ import strawberry
 
 from backend.workflows.bulk import BulkOutcome
 from backend.workflows.models import Approval, Flag, Note, Transition
+from graphql_schema.enums import ApprovalStatus, TransitionKind, TransitionStatus
+from graphql_schema.node_interface import Node
 from graphql_schema.records.types import UserRef
 from graphql_schema.scalars import DateTime
 
 
 def user_ref(user: Any) -> UserRef:
-    return UserRef(username=user.username, full_name=user.full_name)
+    return UserRef.of(user)
 
 
 def maybe_user_ref(user: Any) -> UserRef | None:
@@ -21,10 +23,10 @@ def maybe_user_ref(user: Any) -> UserRef | None:
 
 
 @strawberry.type
-class TransitionInfo:
+class TransitionInfo(Node):
     id: strawberry.ID
-    kind: str = strawberry.field(description="assignment, referral, transfer, transfer_request")
-    status: str = strawberry.field(description="pending, accepted, rejected, done, revoked")
+    kind: TransitionKind
+    status: TransitionStatus
     from_user: UserRef
     to_user: UserRef
     forms: list[str]
@@ -37,9 +39,9 @@ class TransitionInfo:
     @classmethod
     def of(cls, step: Transition) -> TransitionInfo:
         return cls(
-            id=strawberry.ID(str(step.pk)),
-            kind=step.kind,
-            status=step.status,
+            id=strawberry.ID(str(step.public_id)),
+            kind=TransitionKind(step.kind),
+            status=TransitionStatus(step.status),
             from_user=user_ref(step.from_user),
             to_user=user_ref(step.to_user),
             forms=list(step.forms),
@@ -52,9 +54,10 @@ class TransitionInfo:
 
 
 @strawberry.type
-class ApprovalInfo:
+class ApprovalInfo(Node):
+    id: strawberry.ID
     approval_type: str
-    status: str = strawberry.field(description="requested, approved, rejected")
+    status: ApprovalStatus
     requested_by: UserRef
     requested_at: DateTime
     responded_by: UserRef | None
@@ -64,8 +67,9 @@ class ApprovalInfo:
     @classmethod
     def of(cls, approval: Approval) -> ApprovalInfo:
         return cls(
+            id=strawberry.ID(str(approval.public_id)),
             approval_type=approval.approval_type,
-            status=approval.status,
+            status=ApprovalStatus(approval.status),
             requested_by=user_ref(approval.requested_by),
             requested_at=approval.requested_at,
             responded_by=maybe_user_ref(approval.responded_by),
@@ -75,7 +79,7 @@ class ApprovalInfo:
 
 
 @strawberry.type
-class FlagInfo:
+class FlagInfo(Node):
     id: strawberry.ID
     reason: str
     flagged_by: UserRef
@@ -86,7 +90,7 @@ class FlagInfo:
     @classmethod
     def of(cls, flag: Flag) -> FlagInfo:
         return cls(
-            id=strawberry.ID(str(flag.pk)),
+            id=strawberry.ID(str(flag.public_id)),
             reason=flag.reason,
             flagged_by=user_ref(flag.flagged_by),
             flagged_at=flag.flagged_at,
@@ -96,7 +100,7 @@ class FlagInfo:
 
 
 @strawberry.type
-class NoteInfo:
+class NoteInfo(Node):
     id: strawberry.ID
     subject: str
     body: str
@@ -106,7 +110,7 @@ class NoteInfo:
     @classmethod
     def of(cls, note: Note) -> NoteInfo:
         return cls(
-            id=strawberry.ID(str(note.pk)),
+            id=strawberry.ID(str(note.public_id)),
             subject=note.subject,
             body=note.body,
             author=user_ref(note.author),
@@ -116,7 +120,7 @@ class NoteInfo:
 
 @strawberry.type
 class BulkResult:
-    id: strawberry.ID
+    record_id: strawberry.ID
     ok: bool
     code: str | None
     message: str | None
@@ -124,7 +128,7 @@ class BulkResult:
     @classmethod
     def of(cls, outcome: BulkOutcome) -> BulkResult:
         return cls(
-            id=strawberry.ID(outcome.record_id),
+            record_id=strawberry.ID(outcome.record_id),
             ok=outcome.ok,
             code=outcome.code,
             message=outcome.message,

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 ALERTS = """
 query($all: Boolean!) {
   alerts(includeDismissed: $all) {
-    id kind message createdAt dismissedAt record { id recordType shortId }
+    id kind message createdAt dismissedAt record { recordId recordType shortId }
   }
 }
 """
@@ -159,7 +159,11 @@ def test_the_alerts_query_returns_only_the_callers_alerts() -> None:
     assert alert["kind"] == "referral"
     assert alert["message"] == f"{case.short_id} was referred to you."
     assert alert["dismissedAt"] is None
-    assert alert["record"] == {"id": str(case.pk), "recordType": "case", "shortId": case.short_id}
+    assert alert["record"] == {
+        "recordId": str(case.pk),
+        "recordType": "case",
+        "shortId": case.short_id,
+    }
 
 
 def test_an_alert_shows_no_record_the_user_cannot_see() -> None:

@@ -22,7 +22,7 @@ def test_reads_and_list_appearances_are_logged_for_auditors() -> None:
     body = gql(ACCESS_LOG, {"id": case_id}, token("admin"))
 
     entries = [(e["user"]["username"], e["action"]) for e in body["data"]["accessLog"]]
-    assert entries == [("cp_monitor", "list"), ("cp_supervisor", "read")]
+    assert entries == [("cp_monitor", "LIST"), ("cp_supervisor", "READ")]
 
 
 def test_the_access_log_is_forbidden_without_the_audit_action() -> None:

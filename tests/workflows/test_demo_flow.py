@@ -88,19 +88,19 @@ def test_register_approve_refer_and_transfer() -> None:
     # 1. the caseworker registers a child and asks for assessment approval
     case_id = register(worker)
     asked = gql(REQUEST_APPROVAL, {"id": case_id, "type": "assessment"}, worker)
-    assert asked["data"]["requestApproval"] == {"approvalType": "assessment", "status": "requested"}
+    assert asked["data"]["requestApproval"] == {"approvalType": "assessment", "status": "REQUESTED"}
 
     # 2. the supervisor approves
     approved = gql(
         RESPOND_APPROVAL, {"id": case_id, "type": "assessment", "approve": True}, supervisor
     )
     assert approved["data"]["respondToApproval"] == {
-        "status": "approved",
+        "status": "APPROVED",
         "responded": {"username": "cp_supervisor"},
     }
     stage = gql(CASE_VIEW, {"id": case_id}, worker)["data"]["case"]
     assert stage["workflowStage"] == "case_plan"
-    assert stage["approvals"] == [{"approvalType": "assessment", "status": "approved"}]
+    assert stage["approvals"] == [{"approvalType": "assessment", "status": "APPROVED"}]
 
     # 3. the worker refers the case with two forms; the recipient sees only those
     identity, health = form_of_field("name_first"), form_of_field("has_chronic_condition")
@@ -108,7 +108,7 @@ def test_register_approve_refer_and_transfer() -> None:
     referral = gql(
         REFER, {"id": case_id, "to": "referral_worker", "forms": [identity, health]}, worker
     )["data"]["referCase"]
-    assert referral["status"] == "pending"
+    assert referral["status"] == "PENDING"
     seen = gql(CASE_VIEW, {"id": case_id}, partner)
     case = seen["data"]["case"]
     assert case["nameFirst"] == "Amina"
@@ -117,13 +117,13 @@ def test_register_approve_refer_and_transfer() -> None:
     assert case["protectionConcerns"] is None  # another form
     assert ["case", "protectionConcerns"] in seen["extensions"]["redacted"]
     assert case["approvals"] == []
-    assert [t["kind"] for t in case["transitions"]] == ["referral"]
+    assert [t["kind"] for t in case["transitions"]] == ["REFERRAL"]
     accepted = gql(
         "mutation($id: ID!) { respondToReferral(id: $id, accept: true) { status } }",
         {"id": referral["id"]},
         partner,
     )
-    assert accepted["data"]["respondToReferral"] == {"status": "accepted"}
+    assert accepted["data"]["respondToReferral"] == {"status": "ACCEPTED"}
 
     # 4. the worker transfers the case; once accepted, the owner has changed
     offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)["data"]["transferCase"]
@@ -131,7 +131,7 @@ def test_register_approve_refer_and_transfer() -> None:
         "username": "cp_worker"
     }
     done = gql(RESPOND_TRANSFER, {"id": offer["id"], "accept": True}, supervisor)
-    assert done["data"]["respondToTransfer"] == {"status": "accepted"}
+    assert done["data"]["respondToTransfer"] == {"status": "ACCEPTED"}
     after = gql(CASE_VIEW, {"id": case_id}, supervisor)["data"]["case"]
     assert after["owner"] == {"username": "cp_supervisor"}
     assert error_codes(gql(CASE_VIEW, {"id": case_id}, worker)) == ["NOT_FOUND"]

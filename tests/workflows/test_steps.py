@@ -125,9 +125,9 @@ def test_closing_needs_an_approved_closure_then_reopening_works() -> None:
     gql(APPROVE, {"id": case_id, "type": "closure", "ok": True}, supervisor)
 
     closed = gql(CLOSE, {"id": case_id}, worker)["data"]["closeCase"]
-    assert closed == {"status": "closed", "workflowStage": "closed"}
+    assert closed == {"status": "CLOSED", "workflowStage": "closed"}
     assert error_codes(gql(CLOSE, {"id": case_id}, worker)) == ["INVALID_TRANSITION"]
-    assert gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"] == {"status": "reopened"}
+    assert gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"] == {"status": "REOPENED"}
 
 
 def test_nobody_approves_their_own_request_without_the_right() -> None:
@@ -182,14 +182,15 @@ def test_bulk_assign_reports_each_record() -> None:
     sandbox_like = "00000000-0000-0000-0000-000000000000"
 
     body = gql(
-        'mutation($ids: [ID!]!) { bulkAssignCases(ids: $ids, toUser: "cp_worker") { id ok code } }',
+        'mutation($ids: [ID!]!) { bulkAssignCases(ids: $ids, toUser: "cp_worker") '
+        "{ recordId ok code } }",
         {"ids": [mine, sandbox_like]},
         admin,
     )
 
     assert body["data"]["bulkAssignCases"] == [
-        {"id": mine, "ok": True, "code": None},
-        {"id": sandbox_like, "ok": False, "code": "NOT_FOUND"},
+        {"recordId": mine, "ok": True, "code": None},
+        {"recordId": sandbox_like, "ok": False, "code": "NOT_FOUND"},
     ]
 
 
@@ -248,8 +249,8 @@ def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
         supervisor,
     )
 
-    alerts = gql("{ alerts { kind record { id } } }", token=worker)["data"]["alerts"]
-    assert {"kind": "record_changed", "record": {"id": case_id}} in alerts
+    alerts = gql("{ alerts { kind record { recordId } } }", token=worker)["data"]["alerts"]
+    assert {"kind": "record_changed", "record": {"recordId": case_id}} in alerts
 
 
 def test_a_service_past_its_due_date_and_not_implemented_is_overdue() -> None:
@@ -285,7 +286,7 @@ def test_a_supervisor_answers_a_transfer_for_a_user_of_their_group() -> None:
         supervisor,
     )
 
-    assert body["data"]["respondToTransfer"] == {"status": "accepted"}
+    assert body["data"]["respondToTransfer"] == {"status": "ACCEPTED"}
     assert gql(VIEW, {"id": case_id}, token("cp_worker"))["data"]["case"]["owner"] == {
         "username": "cp_worker"
     }
