@@ -14,7 +14,6 @@ import strawberry
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -25,6 +24,7 @@ from strawberry.types.field import StrawberryField
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
+from graphql_schema.limits.extension import DocumentLimits
 from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
@@ -57,9 +57,11 @@ def build_schema(
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
         ),
         execution_context_class=DictRecordExecutionContext,
+        # DocumentLimits parses (and caches) only documents within the limits, before the
+        # validation cache sees them, and refuses an over-budget query before execution.
         extensions=[
+            DocumentLimits,
             lambda: AddValidationRules(LIMIT_RULES),
-            lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
     )
