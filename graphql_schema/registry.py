@@ -57,8 +57,8 @@ def build_schema(
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
         ),
         execution_context_class=DictRecordExecutionContext,
-        # DocumentLimits parses (and caches) only documents within the limits, before the
-        # validation cache sees them, and refuses an over-budget query before execution.
+        # First: DocumentLimits parses (and caches) only documents within the size limits and
+        # refuses an over-budget query, all before the validation cache sees the document.
         extensions=[
             DocumentLimits,
             lambda: AddValidationRules(LIMIT_RULES),

@@ -6,7 +6,9 @@ record's transitions, approvals, flags, notes and alerts, subform entries, form 
 multiplies by LIST_ESTIMATE. A connection's `edges` is the page itself, already counted by
 `first`. Introspection costs nothing, so GraphiQL and code generators always work.
 
-Computed on a validated document: every field exists and no fragment spreads itself.
+Computed before validation, on a document within the size limits: an unknown field costs 1,
+a fragment that spreads itself adds nothing the second time (validation refuses both), and a
+document nested deeper than MAX_NESTING is refused here rather than walked.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from graphql_schema.limits.errors import QueryTooComplex
 from graphql_schema.records.operations import DEFAULT_PAGE_SIZE
 
 LIST_ESTIMATE = 10
+# Fields and fragment spreads inside one another; far above what the depth limit allows.
+MAX_NESTING = 100
 PAGE_ARGUMENTS = ("first", "last")
 
 
@@ -56,38 +61,39 @@ class QueryCost:
 
     def of_operation(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
-        return self._selections(operation.selection_set, root) if root else 0
+        return self._selections(operation.selection_set, root, 0) if root else 0
 
     def _selections(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None, depth: int
     ) -> int:
         if selection_set is None:
             return 0
+        if depth > MAX_NESTING:
+            raise QueryTooComplex(f"The document nests more than {MAX_NESTING} levels deep.")
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self._field(selection, parent)
+                total += self._field(selection, parent, depth + 1)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
-                total += self._selections(selection.selection_set, inner)
+                total += self._selections(selection.selection_set, inner, depth + 1)
             elif isinstance(selection, FragmentSpreadNode):
-                total += self._fragment(selection.name.value)
+                total += self._fragment(selection.name.value, depth + 1)
         return total
 
-    def _fragment(self, name: str) -> int:
+    def _fragment(self, name: str, depth: int) -> int:
         if name not in self._fragment_costs:
+            self._fragment_costs[name] = 0  # a spread inside itself adds nothing
             fragment = self.fragments.get(name)
-            self._fragment_costs[name] = (
-                self._selections(
-                    fragment.selection_set, self.schema.get_type(fragment.type_condition.name.value)
+            if fragment is not None:
+                condition = self.schema.get_type(fragment.type_condition.name.value)
+                self._fragment_costs[name] = self._selections(
+                    fragment.selection_set, condition, depth
                 )
-                if fragment
-                else 0
-            )
         return self._fragment_costs[name]
 
-    def _field(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
+    def _field(self, node: FieldNode, parent: GraphQLNamedType | None, depth: int) -> int:
         if node.name.value.startswith("__"):
             return 0
         definition = (
@@ -97,7 +103,7 @@ class QueryCost:
         )
         if definition is None:
             return 1
-        children = self._selections(node.selection_set, get_named_type(definition.type))
+        children = self._selections(node.selection_set, get_named_type(definition.type), depth)
         return 1 + self._multiplier(node, definition) * children
 
     def _multiplier(self, node: FieldNode, definition: GraphQLField) -> int:

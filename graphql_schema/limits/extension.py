@@ -5,7 +5,9 @@ Order of the checks, each before the step it protects:
   fragments are spread (DOCUMENT_TOO_LARGE, QUERY_TOO_COMPLEX). This extension does the
   parsing and its cache holds only documents within the limits, so the validation cache,
   which runs after it, never sees one that is not.
-- execute: the query cost against the budget (QUERY_COST_LIMIT, or the tenant's own).
+- validate: the query cost against the budget (QUERY_COST_LIMIT, or the tenant's own),
+  before validation too: validating five pages of every field costs far more than
+  counting them.
 Every answer carries `extensions.cost: {requested, maximum}` once the cost is known.
 """
 
@@ -47,7 +49,7 @@ class DocumentLimits(SchemaExtension):
             context.graphql_document = parse_within_limits(context.query)
         yield
 
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None:

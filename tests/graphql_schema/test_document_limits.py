@@ -107,6 +107,17 @@ def test_a_document_nested_past_the_parser_depth_is_refused() -> None:
     assert error_codes(body) == ["DOCUMENT_TOO_LARGE"]
 
 
+def test_a_long_chain_of_fragments_is_refused_not_walked() -> None:
+    # ~4,400 tokens: each fragment spreads the next once, 550 levels deep
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(550)]
+    document = "query Chain { ...F0 }\n" + "\n".join(fragments)
+    document += "\nfragment F550 on Query { __typename }"
+
+    body = gql(document)
+
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
+
+
 def test_five_aliased_full_pages_are_too_complex() -> None:
     # given
     token = login("admin")["accessToken"]
