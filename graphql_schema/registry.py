@@ -14,7 +14,6 @@ import strawberry
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -26,6 +25,7 @@ from backend.forms.configuration import TenantConfiguration, published_configura
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
+from graphql_schema.limits.extension import DocumentLimits
 from graphql_schema.node import node_fields
 from graphql_schema.records.operations import record_operations
 from graphql_schema.records.types import compile_record_types
@@ -60,10 +60,13 @@ def build_schema(
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
         ),
         execution_context_class=DictRecordExecutionContext,
+        # First the text check (no NUL or lone surrogate reaches the parser or an error
+        # message); then DocumentLimits parses (and caches) only documents within the size
+        # limits and refuses an over-budget query, before the validation cache sees it.
         extensions=[
             InputTextCheck,
+            DocumentLimits,
             lambda: AddValidationRules(LIMIT_RULES),
-            lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
     )

@@ -14,6 +14,8 @@ class Tenant(models.Model):
     workflow = models.JSONField(default=dict)
     # Bumped on every publish; the schema registry keys compiled schemas on it.
     config_version = models.PositiveIntegerField(default=0)
+    # The query cost budget of this tenant's requests; null: the QUERY_COST_LIMIT setting.
+    query_cost_limit = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_authentication_hardening"),
+        ("accounts", "0003_user_public_id"),
     ]
 
     operations = [
