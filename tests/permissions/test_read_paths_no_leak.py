@@ -80,7 +80,7 @@ class Names:
 
     @property
     def type(self) -> str:
-        return camel(self.record_type)[:1].upper() + camel(self.record_type)[1:]
+        return "".join(part.capitalize() for part in self.record_type.split("_"))
 
     @property
     def get(self) -> str:

@@ -211,7 +211,7 @@ def referral_forms(draw: st.DrawFn) -> list[str]:
     return sorted(draw(st.lists(st.sampled_from(FORMS.forms), min_size=1, max_size=5, unique=True)))
 
 
-@settings(SETTINGS, max_examples=12)
+@settings(SETTINGS, max_examples=10)
 @given(
     data=st.data(),
     writer=st.sampled_from(["referral_worker", "field_worker"]),
