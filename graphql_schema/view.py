@@ -88,9 +88,9 @@ class CaseworkGraphQLView(GraphQLView):
 
     def _admit(self, context: RequestContext, operation: GraphQLRequestData) -> HttpResponse | None:
         """Pick the caller's schema, or answer before the document is validated."""
-        token_sent = context.bearer_token() is not None
-        selection = self._root_selection(operation, parse_all=not token_sent)
-        if not token_sent:
+        query, name = operation.query or "", operation.operation_name
+        if context.bearer_token() is None:
+            selection = root_selection(query, name)
             if selection is not None and not selection.only(
                 ANONYMOUS_ROOT_FIELDS[selection.operation]
             ):
@@ -103,10 +103,12 @@ class CaseworkGraphQLView(GraphQLView):
             principal = context.authenticate()
         except Unauthenticated as error:
             # A stale token must not stop a client from signing in again.
+            selection = root_selection(query, name)
             if selection is not None and selection.only(SIGN_IN_FIELDS):
                 return None
             return _unauthenticated(error.message, token_sent=True)
         if principal.totp_enrollment_only:
+            selection = root_selection(query, name)
             if selection is not None and not selection.only(ENROLMENT_FIELDS):
                 return error_response(
                     403,
@@ -119,17 +121,11 @@ class CaseworkGraphQLView(GraphQLView):
         tenant = principal.user.tenant
         self.schema = schema_for_tenant(tenant)
         self._schema_version = schema_version(tenant, self.schema)
-        return self._refuse_mixed_sign_in(selection)
-
-    def _root_selection(
-        self, operation: GraphQLRequestData, *, parse_all: bool
-    ) -> RootSelection | None:
-        query = operation.query or ""
-        # A signed-in caller's document matters here only when it signs in: skip the parse
-        # of the usual document, which names none of those fields.
-        if not parse_all and not any(name in query for name in SIGN_IN_FIELDS):
+        # A signed-in caller's document matters here only when it signs in: the usual
+        # document names none of those fields and is not parsed twice.
+        if not any(field in query for field in SIGN_IN_FIELDS):
             return None
-        return root_selection(query, operation.operation_name)
+        return self._refuse_mixed_sign_in(root_selection(query, name))
 
     def _refuse_mixed_sign_in(self, selection: RootSelection | None) -> HttpResponse | None:
         # Sign-in switches the transaction to the tenant it signs in to; other fields in the
