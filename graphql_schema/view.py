@@ -76,15 +76,16 @@ class CaseworkGraphQLView(GraphQLView):
         with transaction.atomic():
             self._context = RequestContext(request=request, response=HttpResponse())
             refusal = self._admit(self._context, self._operation)
-            if refusal is not None:
-                return refusal
-            try:
-                response = self.run(request=request)
-            except HTTPException as error:
-                return error_response(error.status_code, BAD_REQUEST, error.reason)
+            response = self._execute(request) if refusal is None else refusal
         if self._schema_version is not None:
             response[SCHEMA_VERSION_HEADER] = self._schema_version
         return response
+
+    def _execute(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            return self.run(request=request)
+        except HTTPException as error:  # e.g. an operationName the document does not define
+            return error_response(error.status_code, BAD_REQUEST, error.reason)
 
     def _admit(self, context: RequestContext, operation: GraphQLRequestData) -> HttpResponse | None:
         """Pick the caller's schema, or answer before the document is validated."""

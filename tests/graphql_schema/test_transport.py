@@ -213,6 +213,20 @@ def test_signing_in_next_to_tenant_work_is_refused_cleanly() -> None:
     assert Record.objects.count() == cases_before
 
 
+def test_a_refused_sign_in_still_reports_the_schema_version() -> None:
+    token = login("cp_worker")["accessToken"]
+
+    response = Client().post(
+        "/graphql",
+        data=json.dumps({"query": SIGN_IN_AND_CREATE}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert error_codes(response.json()) == ["SIGN_IN_MUST_BE_ALONE"]
+    assert len(response["X-Schema-Version"]) == 16
+
+
 def test_refreshing_next_to_other_mutations_is_refused_cleanly() -> None:
     tokens = login("cp_worker")
     mixed = "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } logout }"
