@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rules.apps.AutodiscoverRulesConfig",
     "backend.tenancy",
     "backend.accounts",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",  # first: it answers preflight requests itself
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,6 +206,22 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Cross-origin browser clients and the request body ----------------------------------------
+# Origins (scheme://host[:port]) whose pages may call /graphql; empty: same origin only. Tokens
+# travel in the Authorization header, never in cookies, so no credentials mode is needed.
+CORS_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+CORS_URLS_REGEX = r"^/graphql$"
+CORS_ALLOW_METHODS = ("POST",)
+CORS_ALLOW_HEADERS = ("authorization", "content-type")
+CORS_EXPOSE_HEADERS = ("X-Schema-Version",)
+CORS_PREFLIGHT_MAX_AGE = 3600
+# A GraphQL request body over this many bytes is refused with 413 (PAYLOAD_TOO_LARGE).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(2_621_440)))
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

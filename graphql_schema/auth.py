@@ -12,6 +12,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import TotpDevice
 from backend.errors import Unauthenticated
 from graphql_schema.context import RequestContext
+from graphql_schema.schema_version import schema_version
 
 
 def _client_ip(info: Info[RequestContext, None]) -> str | None:
@@ -105,6 +106,13 @@ class Me:
     role: RoleSummary | None
     agency: AgencySummary | None
     totp_enabled: bool
+    schema_version: str = strawberry.field(
+        description=(
+            "A short digest of this user's schema: it changes when the tenant publishes forms, "
+            "lookups or workflow settings, or the server's API changes. Also sent as the "
+            "X-Schema-Version header of every signed-in answer."
+        )
+    )
 
 
 def _me(info: Info[RequestContext, None]) -> Me:
@@ -124,6 +132,7 @@ def _me(info: Info[RequestContext, None]) -> Me:
         role=RoleSummary(code=user.role.code, name=user.role.name) if user.role else None,
         agency=AgencySummary(code=user.agency.code, name=user.agency.name) if user.agency else None,
         totp_enabled=TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists(),
+        schema_version=schema_version(tenant, info.schema),
     )
 
 

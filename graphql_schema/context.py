@@ -26,6 +26,20 @@ class RequestContext:
             return None
         return token.strip()
 
+    def authenticate(self) -> Principal:
+        """Check the bearer token, also one of a TOTP-enrolment-only session.
+
+        Raises Unauthenticated for a missing, invalid or expired token or an ended session. A
+        full session is kept as the request's principal; an enrolment-only one is not, so
+        `principal` still refuses it outside the enrolment operations."""
+        token = self.bearer_token()
+        if token is None:
+            raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        principal = authenticate_access_token(token, allow_totp_enrollment_only=True)
+        if not principal.totp_enrollment_only:
+            self._principal = principal
+        return principal
+
     @property
     def principal(self) -> Principal:
         """The authenticated principal; raises Unauthenticated when there is none."""

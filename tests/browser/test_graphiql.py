@@ -76,7 +76,7 @@ def test_graphiql_runs_login_and_asks_nothing_outside_localhost(chromium: object
     driver = chromium
     with web_server() as base:
         # given GraphiQL opened with the login mutation
-        driver.get(f"{base}/graphql?query={urllib.parse.quote(LOGIN)}")  # type: ignore[attr-defined]
+        driver.get(f"{base}/graphql#query={urllib.parse.quote(LOGIN)}")  # type: ignore[attr-defined]
         wait = WebDriverWait(driver, 60)
         button = wait.until(
             ec.element_to_be_clickable((By.CSS_SELECTOR, "button.graphiql-execute-button"))

@@ -167,6 +167,6 @@ def test_a_malformed_query_has_a_code_and_no_internals() -> None:
 
 
 def test_an_unknown_field_is_a_validation_error() -> None:
-    body = gql("query { secrets }")
+    body = gql("query { secrets }", token=login("cp_worker")["accessToken"])
 
     assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]

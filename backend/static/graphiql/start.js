@@ -17,7 +17,9 @@
     "}",
     "",
   ].join("\n");
-  var params = new URLSearchParams(window.location.search);
+  // A query to pre-fill comes in the URL fragment (/graphql#query=...): the server refuses
+  // a GET that carries a query.
+  var params = new URLSearchParams(window.location.hash.slice(1));
   var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(
