@@ -25,11 +25,12 @@ from strawberry.types.field import StrawberryField
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
-from graphql_schema.records.operations import record_operations
+from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
-from graphql_schema.workflows.mutations import record_type_mutations
+from graphql_schema.workflows.mutations import record_type_mutations, workflow_mutations
+from graphql_schema.workflows.records import any_record, mark_record_type
 
 MAX_CACHED_SCHEMAS = 32
 # Built once: the validation cache keys on the rule classes, new ones per request would miss.
@@ -68,17 +69,22 @@ def build_schema(
 def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     queries = _static_fields(Query)
     mutations = _static_fields(Mutation)
+    resolvers: dict[str, RecordResolvers] = {}
     for record_type in sorted(configuration.record_types):
         types = compile_record_types(
             configuration.record_types[record_type],
             workflow=record_type in configuration.workflow_record_types,
             services_field=configuration.services_field,
         )
+        mark_record_type(types)
+        resolvers[record_type] = RecordResolvers(types)
         extra_queries, extra_mutations = record_operations(types)
         queries += extra_queries
         mutations += extra_mutations
         if record_type in configuration.workflow_record_types:
-            mutations += record_type_mutations(record_type)
+            mutations += record_type_mutations(types.output, resolvers[record_type])
+    if configuration.workflow_record_types:
+        mutations += workflow_mutations(any_record(resolvers), resolvers)
     return build_schema(queries, mutations)
 
 

@@ -19,8 +19,9 @@ from backend.records import services
 from backend.records.models import Record
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
+from graphql_schema.payloads import UserError, client_path, mutation_payload
 from graphql_schema.records.redaction import Redactor, response_key, selections
-from graphql_schema.records.types import FieldError, PageInfo, RecordTypes
+from graphql_schema.records.types import PageInfo, RecordTypes
 from graphql_schema.records.values import input_to_patch, record_values
 from permissions.plan import RecordAccess
 
@@ -127,7 +128,9 @@ class RecordResolvers:
             )
             placements = [([*info.path.as_list(), response_key(n)], [n]) for n in record_nodes]
             record = self._present(info, result.record, result.access, placements)
-        errors = [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors]
+        errors = [
+            UserError.of(e.code, e.message, client_path(e.path, ["input"])) for e in result.errors
+        ]
         return {"record": record, "errors": errors}
 
 
@@ -145,7 +148,9 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
         return resolvers.get(info, id)
 
-    def create_record(info: Info[RequestContext, None], input: Any) -> Any:
+    def create_record(
+        info: Info[RequestContext, None], input: Any, client_mutation_id: str | None = None
+    ) -> Any:
         result = services.create_record(info.context.user, record_type, input_to_patch(input))
         return resolvers.payload(info, result)
 
@@ -154,6 +159,7 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
         id: strawberry.ID,
         base_revision: int,
         input: Any,
+        client_mutation_id: str | None = None,
     ) -> Any:
         patch = input_to_patch(input)
         result = services.update_record(info.context.user, record_type, id, base_revision, patch)
@@ -186,10 +192,12 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     ]
     mutations = [
         strawberry.mutation(
-            create_record, name=f"create{name}", description=f"Register a {label}."
+            mutation_payload(create_record),
+            name=f"create{name}",
+            description=f"Register a {label}.",
         ),
         strawberry.mutation(
-            update_record,
+            mutation_payload(update_record),
             name=f"update{name}",
             description=f"Change a {label}: only the fields given change.",
         ),

@@ -20,6 +20,7 @@ from strawberry.types.field import StrawberryField
 from backend.notifications.overdue import is_overdue
 from formengine import FieldDefinition, RecordSchema, ValueKind
 from graphql_schema.naming import field_name, type_name
+from graphql_schema.payloads import payload_fields
 from graphql_schema.scalars import Date, DateTime
 
 _SCALARS: dict[ValueKind, Any] = {
@@ -51,13 +52,6 @@ class UserRef:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
-
-
-@strawberry.type(description="Why a write was refused: one entry per field problem.")
-class FieldError:
-    path: str
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -217,7 +211,7 @@ def compile_record_types(
                 graphql=field_name(schema.record_type),
                 description="The record as saved; null when nothing was saved.",
             ),
-            _field("errors", list[FieldError], description="Empty when the write was saved."),
+            *payload_fields(),
         ],
     )
     return RecordTypes(schema.record_type, schema, output, input_type, connection, payload)

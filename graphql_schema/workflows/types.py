@@ -6,7 +6,6 @@ from typing import Any
 
 import strawberry
 
-from backend.workflows.bulk import BulkOutcome
 from backend.workflows.models import Approval, Flag, Note, Transition
 from graphql_schema.records.types import UserRef
 from graphql_schema.scalars import DateTime
@@ -116,18 +115,8 @@ class NoteInfo:
         )
 
 
-@strawberry.type
-class BulkResult:
-    record_id: strawberry.ID
-    ok: bool
-    code: str | None
-    message: str | None
-
-    @classmethod
-    def of(cls, outcome: BulkOutcome) -> BulkResult:
-        return cls(
-            record_id=strawberry.ID(outcome.record_id),
-            ok=outcome.ok,
-            code=outcome.code,
-            message=outcome.message,
-        )
+@strawberry.type(description="Cases grouped as one family.")
+class FamilyInfo:
+    id: strawberry.ID
+    name: str
+    case_ids: list[strawberry.ID]
