@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
 import strawberry
+from django.db import transaction
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.field import StrawberryField
 
@@ -102,8 +103,7 @@ def mutation_payload(resolver: Callable[P, T], *, under: Sequence[str] = ()) -> 
     `under` prefixes the paths of errors about one argument when the resolver takes its
     arguments in an input object (`["input"]`). The resolver declares
     `client_mutation_id: str | None = None` (for the schema) and gets it as None: the
-    payload echoes it whatever happened. Its transaction has rolled back by
-    the time a domain error arrives here, so nothing is saved.
+    payload echoes it whatever happened. Nothing of a refused mutation is saved.
     """
 
     @functools.wraps(resolver)
@@ -111,7 +111,9 @@ def mutation_payload(resolver: Callable[P, T], *, under: Sequence[str] = ()) -> 
         client_mutation_id = kwargs.pop("client_mutation_id", None)
         payload: Any
         try:
-            payload = resolver(*args, **kwargs)
+            # A savepoint of its own: whatever the step wrote before it was refused goes.
+            with transaction.atomic():
+                payload = resolver(*args, **kwargs)
         except Unauthenticated:
             raise
         except DomainError as error:
