@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.error_codes import ErrorCode
+
 
 class DomainError(Exception):
-    code = "BAD_REQUEST"
+    code: ErrorCode = ErrorCode.BAD_REQUEST
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -15,29 +17,29 @@ class DomainError(Exception):
 
 
 class Unauthenticated(DomainError):
-    code = "UNAUTHENTICATED"
+    code = ErrorCode.UNAUTHENTICATED
 
 
 class Forbidden(DomainError):
-    code = "FORBIDDEN"
+    code = ErrorCode.FORBIDDEN
 
 
 class NotFound(DomainError):
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
 
 
 class BadUserInput(DomainError):
-    code = "BAD_USER_INPUT"
+    code = ErrorCode.BAD_USER_INPUT
 
 
 class InvalidText(DomainError):
     """A string holds a NUL character or a lone surrogate: PostgreSQL and JSON cannot carry it."""
 
-    code = "INVALID_TEXT"
+    code = ErrorCode.INVALID_TEXT
 
 
 class TextTooLong(DomainError):
-    code = "TEXT_TOO_LONG"
+    code = ErrorCode.TEXT_TOO_LONG
 
 
 def check_text_length(field: str, value: str | None, limit: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput
 
 # The canonical form is 36 characters; braces and a urn: prefix stay within this.
@@ -15,7 +16,7 @@ MAX_ID_LENGTH = 45
 
 
 class InvalidId(BadUserInput):
-    code = "INVALID_ID"
+    code = ErrorCode.INVALID_ID
 
 
 def parse_id(value: object, field: str = "id") -> uuid.UUID:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -9,6 +11,7 @@ from strawberry.types import Info
 from backend.accounts.models import Role, User
 from backend.administration import services
 from graphql_schema.context import RequestContext
+from graphql_schema.payloads import MutationPayload, mutation_payload
 
 
 @strawberry.type
@@ -49,6 +52,7 @@ class RoleInfo:
 
 @strawberry.type
 class UserInfo:
+    id: strawberry.ID
     username: str
     full_name: str
     email: str
@@ -61,6 +65,7 @@ class UserInfo:
     @classmethod
     def of(cls, user: User) -> UserInfo:
         return cls(
+            id=strawberry.ID(str(user.public_id)),
             username=user.username,
             full_name=user.full_name,
             email=user.email,
@@ -101,23 +106,70 @@ class UserInput:
 
 
 @strawberry.type
+class SaveAgencyPayload(MutationPayload):
+    agency: AgencyInfo | None = None
+
+
+@strawberry.type
+class SaveUserGroupPayload(MutationPayload):
+    user_group: UserGroupInfo | None = None
+
+
+@strawberry.type
+class SaveRolePayload(MutationPayload):
+    role: RoleInfo | None = None
+
+
+@strawberry.type
+class SaveUserPayload(MutationPayload):
+    user: UserInfo | None = None
+
+
+def _in_input(resolver: Any) -> Any:
+    return mutation_payload(resolver, under=["input"])
+
+
+@strawberry.type
 class AdministrationMutation:
     @strawberry.mutation(description="Create or rename an agency.")
-    def save_agency(self, info: Info[RequestContext, None], code: str, name: str) -> AgencyInfo:
+    @mutation_payload
+    def save_agency(
+        self,
+        info: Info[RequestContext, None],
+        code: str,
+        name: str,
+        client_mutation_id: str | None = None,
+    ) -> SaveAgencyPayload:
         agency = services.save_agency(info.context.user, code, name)
-        return AgencyInfo(code=agency.code, name=agency.name)
+        return SaveAgencyPayload(agency=AgencyInfo(code=agency.code, name=agency.name))
 
     @strawberry.mutation(description="Create or change a user group.")
+    @mutation_payload
     def save_user_group(
-        self, info: Info[RequestContext, None], code: str, name: str, agency: str | None = None
-    ) -> UserGroupInfo:
+        self,
+        info: Info[RequestContext, None],
+        code: str,
+        name: str,
+        agency: str | None = None,
+        client_mutation_id: str | None = None,
+    ) -> SaveUserGroupPayload:
         group = services.save_user_group(info.context.user, code, name, agency)
-        return UserGroupInfo(
-            code=group.code, name=group.name, agency=group.agency.code if group.agency else None
+        return SaveUserGroupPayload(
+            user_group=UserGroupInfo(
+                code=group.code,
+                name=group.name,
+                agency=group.agency.code if group.agency else None,
+            )
         )
 
     @strawberry.mutation(description="Create or replace a role.")
-    def save_role(self, info: Info[RequestContext, None], input: RoleInput) -> RoleInfo:
+    @_in_input
+    def save_role(
+        self,
+        info: Info[RequestContext, None],
+        input: RoleInput,
+        client_mutation_id: str | None = None,
+    ) -> SaveRolePayload:
         changes = services.RoleChanges(
             name=input.name,
             scope=input.scope,
@@ -126,10 +178,18 @@ class AdministrationMutation:
             field_rules=input.field_rules,
             requires_two_factor=input.requires_two_factor,
         )
-        return RoleInfo.of(services.save_role(info.context.user, input.code, changes))
+        return SaveRolePayload(
+            role=RoleInfo.of(services.save_role(info.context.user, input.code, changes))
+        )
 
     @strawberry.mutation(description="Create or change a user.")
-    def save_user(self, info: Info[RequestContext, None], input: UserInput) -> UserInfo:
+    @_in_input
+    def save_user(
+        self,
+        info: Info[RequestContext, None],
+        input: UserInput,
+        client_mutation_id: str | None = None,
+    ) -> SaveUserPayload:
         changes = services.UserChanges(
             full_name=input.full_name,
             email=input.email,
@@ -140,4 +200,6 @@ class AdministrationMutation:
             is_active=input.is_active,
             password=input.password,
         )
-        return UserInfo.of(services.save_user(info.context.user, input.username, changes))
+        return SaveUserPayload(
+            user=UserInfo.of(services.save_user(info.context.user, input.username, changes))
+        )

@@ -8,6 +8,7 @@ from strawberry.types import Info
 from backend.notifications import services
 from graphql_schema.context import RequestContext
 from graphql_schema.node_interface import Node
+from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.scalars import DateTime
 
 
@@ -66,7 +67,18 @@ class AlertsQuery:
 
 
 @strawberry.type
+class DismissAlertPayload(MutationPayload):
+    alert: Alert | None = None
+
+
+@strawberry.type
 class AlertsMutation:
     @strawberry.mutation(description="Dismiss one of your alerts; NOT_FOUND for anyone else's.")
-    def dismiss_alert(self, info: Info[RequestContext, None], id: strawberry.ID) -> Alert:
-        return Alert.of(services.dismiss_alert(info.context.user, id))
+    @mutation_payload
+    def dismiss_alert(
+        self,
+        info: Info[RequestContext, None],
+        id: strawberry.ID,
+        client_mutation_id: str | None = None,
+    ) -> DismissAlertPayload:
+        return DismissAlertPayload(alert=Alert.of(services.dismiss_alert(info.context.user, id)))

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from backend.forms import services
 from backend.forms.models import FormVersion
 from graphql_schema.context import RequestContext
+from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.scalars import DateTime
 
 
@@ -61,29 +62,64 @@ class FormAdminQuery:
 
 
 @strawberry.type
+class FormVersionPayload(MutationPayload):
+    form_version: FormVersionInfo | None = None
+
+
+@strawberry.type
+class RetireFormPayload(MutationPayload):
+    retired: bool = False
+
+
+@strawberry.type
+class SaveLookupPayload(MutationPayload):
+    lookup: LookupInfo | None = None
+
+
+@strawberry.type
 class FormAdminMutation:
     @strawberry.mutation(
         description="Create or replace a form's draft (a form-definition "
         "document; see frontend_contract/form-definition.schema.json)."
     )
+    @mutation_payload
     def save_form_draft(
-        self, info: Info[RequestContext, None], definition: JSON
-    ) -> FormVersionInfo:
-        return FormVersionInfo.of(services.save_form_draft(info.context.user, definition))
+        self,
+        info: Info[RequestContext, None],
+        definition: JSON,
+        client_mutation_id: str | None = None,
+    ) -> FormVersionPayload:
+        version = services.save_form_draft(info.context.user, definition)
+        return FormVersionPayload(form_version=FormVersionInfo.of(version))
 
     @strawberry.mutation(description="Publish a form's draft; refused when incompatible.")
+    @mutation_payload
     def publish_form_version(
-        self, info: Info[RequestContext, None], record_type: str, key: str
-    ) -> FormVersionInfo:
+        self,
+        info: Info[RequestContext, None],
+        record_type: str,
+        key: str,
+        client_mutation_id: str | None = None,
+    ) -> FormVersionPayload:
         version = services.publish_form_version(info.context.user, record_type, key)
-        return FormVersionInfo.of(version)
+        return FormVersionPayload(form_version=FormVersionInfo.of(version))
 
     @strawberry.mutation(description="Take a form out of use; its data stays readable.")
-    def retire_form(self, info: Info[RequestContext, None], key: str) -> bool:
+    @mutation_payload
+    def retire_form(
+        self, info: Info[RequestContext, None], key: str, client_mutation_id: str | None = None
+    ) -> RetireFormPayload:
         services.retire_form(info.context.user, key)
-        return True
+        return RetireFormPayload(retired=True)
 
     @strawberry.mutation(description="Create or replace a lookup; left-out options are disabled.")
-    def save_lookup(self, info: Info[RequestContext, None], key: str, options: JSON) -> LookupInfo:
+    @mutation_payload
+    def save_lookup(
+        self,
+        info: Info[RequestContext, None],
+        key: str,
+        options: JSON,
+        client_mutation_id: str | None = None,
+    ) -> SaveLookupPayload:
         lookup = services.save_lookup(info.context.user, key, options)
-        return LookupInfo(key=lookup.key, options=lookup.options)
+        return SaveLookupPayload(lookup=LookupInfo(key=lookup.key, options=lookup.options))

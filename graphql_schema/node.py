@@ -9,7 +9,7 @@ like one that does not exist; so does an id that is not one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import strawberry
@@ -27,7 +27,7 @@ from graphql_schema.alerts import Alert
 from graphql_schema.context import RequestContext
 from graphql_schema.node_interface import Node
 from graphql_schema.records.operations import RecordResolvers
-from graphql_schema.records.types import RecordTypes, UserRef
+from graphql_schema.records.types import UserRef
 from graphql_schema.workflows.types import ApprovalInfo, FlagInfo, NoteInfo, TransitionInfo
 
 MAX_NODE_IDS = 100
@@ -47,8 +47,8 @@ def _uuid(node_id: str) -> uuid.UUID | None:
 class NodeFinder:
     """Finds one object by id among the kinds a tenant's schema knows."""
 
-    def __init__(self, record_types: Sequence[RecordTypes]) -> None:
-        self.records = {t.record_type: RecordResolvers(t) for t in record_types}
+    def __init__(self, records: Mapping[str, RecordResolvers]) -> None:
+        self.records = dict(records)
         self.finders: list[Callable[[Ctx, uuid.UUID], Any]] = [
             self._record,
             self._workflow_step,
@@ -101,8 +101,8 @@ def _at(info: Ctx, index: int) -> Ctx:
     return Info(_raw_info=raw, _field=info._field)
 
 
-def node_fields(record_types: Sequence[RecordTypes]) -> list[StrawberryField]:
-    finder = NodeFinder(record_types)
+def node_fields(records: Mapping[str, RecordResolvers]) -> list[StrawberryField]:
+    finder = NodeFinder(records)
 
     def node(info: Ctx, id: strawberry.ID) -> Node | None:
         return finder.find(info, id)

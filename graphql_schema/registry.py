@@ -27,12 +27,13 @@ from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
 from graphql_schema.limits.extension import DocumentLimits
 from graphql_schema.node import node_fields
-from graphql_schema.records.operations import record_operations
+from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
-from graphql_schema.workflows.mutations import record_type_mutations
+from graphql_schema.workflows.mutations import record_type_mutations, workflow_mutations
 from graphql_schema.workflows.record_fields import workflow_fields
+from graphql_schema.workflows.records import any_record, mark_record_type
 
 MAX_CACHED_SCHEMAS = 32
 # Built once: the validation cache keys on the rule classes, new ones per request would miss.
@@ -75,7 +76,7 @@ def build_schema(
 def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     queries = _static_fields(Query)
     mutations = _static_fields(Mutation)
-    compiled = []
+    resolvers: dict[str, RecordResolvers] = {}
     for record_type in sorted(configuration.record_types):
         has_workflow = record_type in configuration.workflow_record_types
         types = compile_record_types(
@@ -83,13 +84,16 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
             extra_fields=workflow_fields() if has_workflow else (),
             services_field=configuration.services_field,
         )
-        compiled.append(types)
-        extra_queries, extra_mutations = record_operations(types)
+        mark_record_type(types)
+        resolvers[record_type] = RecordResolvers(types)
+        extra_queries, extra_mutations = record_operations(resolvers[record_type])
         queries += extra_queries
         mutations += extra_mutations
-        if record_type in configuration.workflow_record_types:
-            mutations += record_type_mutations(record_type)
-    return build_schema(queries + node_fields(compiled), mutations)
+        if has_workflow:
+            mutations += record_type_mutations(types.output, resolvers[record_type])
+    if configuration.workflow_record_types:
+        mutations += workflow_mutations(any_record(resolvers), resolvers)
+    return build_schema(queries + node_fields(resolvers), mutations)
 
 
 def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
@@ -104,4 +108,4 @@ def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
     return schema
 
 
-base_schema = build_schema(_static_fields(Query) + node_fields([]), _static_fields(Mutation))
+base_schema = build_schema(_static_fields(Query) + node_fields({}), _static_fields(Mutation))

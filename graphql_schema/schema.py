@@ -1,4 +1,5 @@
-"""The static part of the API. Record types are compiled onto it per tenant (registry.py)."""
+"""The static part of the API. Record types and workflows are compiled onto it per tenant
+(registry.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.records.history import RecordHistoryQuery
-from graphql_schema.workflows.mutations import WorkflowMutation
 
 
 @strawberry.type
@@ -20,7 +20,5 @@ class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuer
 
 
 @strawberry.type
-class Mutation(
-    AuthMutation, FormAdminMutation, AdministrationMutation, WorkflowMutation, AlertsMutation
-):
+class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation):
     pass

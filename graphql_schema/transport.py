@@ -15,10 +15,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from strawberry.http import GraphQLRequestData
 
-BAD_REQUEST = "BAD_REQUEST"
-METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
-PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+from backend.error_codes import ErrorCode
+
+BAD_REQUEST = ErrorCode.BAD_REQUEST.value
+METHOD_NOT_ALLOWED = ErrorCode.METHOD_NOT_ALLOWED.value
+PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.value
+UNSUPPORTED_MEDIA_TYPE = ErrorCode.UNSUPPORTED_MEDIA_TYPE.value
 
 
 def error_response(

@@ -21,6 +21,7 @@ from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from backend.accounts.errors import TotpEnrollmentRequired
+from backend.error_codes import ErrorCode
 from backend.errors import Unauthenticated
 from graphql_schema.context import RequestContext
 from graphql_schema.errors import format_error
@@ -42,7 +43,7 @@ from graphql_schema.transport import (
 )
 
 SCHEMA_VERSION_HEADER = "X-Schema-Version"
-SIGN_IN_MUST_BE_ALONE = "SIGN_IN_MUST_BE_ALONE"
+SIGN_IN_MUST_BE_ALONE = ErrorCode.SIGN_IN_MUST_BE_ALONE.value
 ANONYMOUS_ROOT_FIELDS = root_fields_of(base_schema)
 
 

@@ -51,3 +51,9 @@ def use_tenant(slug: str) -> None:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def payload_codes(body: dict[str, Any], mutation: str) -> list[str]:
+    """The codes of a mutation payload's `errors`, when the request itself succeeded."""
+    assert "errors" not in body, body
+    return [error["code"] for error in body["data"][mutation]["errors"]]

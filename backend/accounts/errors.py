@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput, DomainError, Forbidden, Unauthenticated
 
 
 class WeakPassword(BadUserInput):
     """The new password breaks the policy; `reasons` lists [{code, message}]."""
 
-    code = "WEAK_PASSWORD"
+    code = ErrorCode.WEAK_PASSWORD
 
 
 class InvalidCurrentPassword(BadUserInput):
-    code = "INVALID_CURRENT_PASSWORD"
+    code = ErrorCode.INVALID_CURRENT_PASSWORD
 
 
 class AccountLocked(Unauthenticated):
-    code = "ACCOUNT_LOCKED"
+    code = ErrorCode.ACCOUNT_LOCKED
 
     def __init__(self, locked_until: datetime) -> None:
         super().__init__(
@@ -29,7 +30,7 @@ class AccountLocked(Unauthenticated):
 
 
 class TooManyRequests(DomainError):
-    code = "TOO_MANY_REQUESTS"
+    code = ErrorCode.TOO_MANY_REQUESTS
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
@@ -39,30 +40,30 @@ class TooManyRequests(DomainError):
 
 
 class TotpRequired(Unauthenticated):
-    code = "TOTP_REQUIRED"
+    code = ErrorCode.TOTP_REQUIRED
 
 
 class InvalidTotp(Unauthenticated):
-    code = "INVALID_TOTP"
+    code = ErrorCode.INVALID_TOTP
 
 
 class TotpEnrollmentRequired(Unauthenticated):
     """The token may only enrol a TOTP authenticator (its role requires two-factor)."""
 
-    code = "TOTP_ENROLLMENT_REQUIRED"
+    code = ErrorCode.TOTP_ENROLLMENT_REQUIRED
 
 
 class TotpAlreadyEnabled(BadUserInput):
-    code = "TOTP_ALREADY_ENABLED"
+    code = ErrorCode.TOTP_ALREADY_ENABLED
 
 
 class TotpNotEnabled(BadUserInput):
-    code = "TOTP_NOT_ENABLED"
+    code = ErrorCode.TOTP_NOT_ENABLED
 
 
 class TotpRequiredByRole(Forbidden):
-    code = "TOTP_REQUIRED_BY_ROLE"
+    code = ErrorCode.TOTP_REQUIRED_BY_ROLE
 
 
 class TotpEnrollmentNotStarted(BadUserInput):
-    code = "TOTP_ENROLLMENT_NOT_STARTED"
+    code = ErrorCode.TOTP_ENROLLMENT_NOT_STARTED

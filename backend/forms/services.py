@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput, DomainError, NotFound
 from backend.forms.configuration import lookup_documents
 from backend.forms.models import FormDefinition, FormVersion, Lookup
@@ -34,11 +35,11 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
 class InvalidFormDefinition(DomainError):
-    code = "INVALID_FORM_DEFINITION"
+    code = ErrorCode.INVALID_FORM_DEFINITION
 
 
 class IncompatibleFormVersion(DomainError):
-    code = "INCOMPATIBLE_FORM_VERSION"
+    code = ErrorCode.INCOMPATIBLE_FORM_VERSION
 
 
 def _error_list(errors: Sequence[DefinitionError], keys: Sequence[str]) -> list[dict[str, str]]:

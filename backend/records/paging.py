@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput
 from backend.records.models import Record
 
@@ -24,7 +25,7 @@ MAX_CURSOR_LENGTH = 200
 
 
 class InvalidCursor(BadUserInput):
-    code = "INVALID_CURSOR"
+    code = ErrorCode.INVALID_CURSOR
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,18 @@
+from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 
 
 class InvalidTransition(DomainError):
-    code = "INVALID_TRANSITION"
+    code = ErrorCode.INVALID_TRANSITION
 
 
 class ConsentRequired(DomainError):
-    code = "CONSENT_REQUIRED"
+    code = ErrorCode.CONSENT_REQUIRED
 
 
 class ApprovalRequired(DomainError):
-    code = "APPROVAL_REQUIRED"
+    code = ErrorCode.APPROVAL_REQUIRED
 
 
 class RecipientCannotAccess(DomainError):
-    code = "RECIPIENT_CANNOT_ACCESS"
+    code = ErrorCode.RECIPIENT_CANNOT_ACCESS

@@ -20,9 +20,10 @@ from backend.records.models import Record
 from backend.records.reading import RecordView
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
+from graphql_schema.payloads import UserError, client_path, mutation_payload
 from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.redaction import Redactor, response_key, selections
-from graphql_schema.records.types import FieldError, PageInfo, RecordTypes
+from graphql_schema.records.types import PageInfo, RecordTypes
 from graphql_schema.records.values import RedactedNames, input_to_patch, record_values
 
 MAX_PAGE_SIZE = paging.MAX_PAGE_SIZE
@@ -126,15 +127,17 @@ class RecordResolvers:
                 ([*info.path.as_list(), response_key(n)], [n]) for n in record_nodes
             ]
             record = self.present(info, view, PageBatch(user, [view]), placements)
-        errors = [FieldError(path=e.path, code=e.code, message=e.message) for e in result.errors]
+        errors = [
+            UserError.of(e.code, e.message, client_path(e.path, ["input"])) for e in result.errors
+        ]
         return {"record": record, "errors": errors}
 
 
-def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
+def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]:
     """The query fields and mutation fields for one record type."""
+    types = resolvers.types
     record_type = types.record_type
     label = record_type.replace("_", " ")
-    resolvers = RecordResolvers(types)
 
     def list_records(
         info: Info[RequestContext, None],
@@ -148,8 +151,15 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
         return resolvers.get(info, id)
 
-    def create_record(info: Info[RequestContext, None], input: Any) -> Any:
-        result = services.create_record(info.context.user, record_type, input_to_patch(input))
+    def create_record(
+        info: Info[RequestContext, None], input: Any, client_mutation_id: str | None = None
+    ) -> Any:
+        result = services.create_record(
+            info.context.user,
+            record_type,
+            input_to_patch(input),
+            client_mutation_id=client_mutation_id or "",
+        )
         return resolvers.payload(info, result)
 
     def update_record(
@@ -157,9 +167,17 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
         id: strawberry.ID,
         base_revision: int,
         input: Any,
+        client_mutation_id: str | None = None,
     ) -> Any:
         patch = input_to_patch(input)
-        result = services.update_record(info.context.user, record_type, id, base_revision, patch)
+        result = services.update_record(
+            info.context.user,
+            record_type,
+            id,
+            base_revision,
+            patch,
+            client_mutation_id=client_mutation_id or "",
+        )
         return resolvers.payload(info, result)
 
     list_records.__annotations__["return"] = types.connection | None
@@ -191,10 +209,12 @@ def record_operations(types: RecordTypes) -> tuple[list[Any], list[Any]]:
     ]
     mutations = [
         strawberry.mutation(
-            create_record, name=f"create{name}", description=f"Register a {label}."
+            mutation_payload(create_record),
+            name=f"create{name}",
+            description=f"Register a {label}.",
         ),
         strawberry.mutation(
-            update_record,
+            mutation_payload(update_record),
             name=f"update{name}",
             description=f"Change a {label}: only the fields given change.",
         ),

@@ -23,6 +23,7 @@ from formengine import FieldDefinition, RecordSchema, ValueKind
 from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.node_interface import Node, is_record_values
+from graphql_schema.payloads import payload_fields
 from graphql_schema.scalars import Date, DateTime
 
 _SCALARS: dict[ValueKind, Any] = {
@@ -71,13 +72,6 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
-
-
-@strawberry.type(description="Why a write was refused: one entry per field problem.")
-class FieldError:
-    path: str
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -282,7 +276,7 @@ def compile_record_types(
                 graphql=field_name(schema.record_type),
                 description="The record as saved; null when nothing was saved.",
             ),
-            _field("errors", list[FieldError], description="Empty when the write was saved."),
+            *payload_fields(),
         ],
     )
     return RecordTypes(schema.record_type, schema, output, input_type, connection, payload)

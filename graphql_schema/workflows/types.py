@@ -6,7 +6,6 @@ from typing import Any
 
 import strawberry
 
-from backend.workflows.bulk import BulkOutcome
 from backend.workflows.models import Approval, Flag, Note, Transition
 from graphql_schema.enums import ApprovalStatus, TransitionKind, TransitionStatus
 from graphql_schema.node_interface import Node
@@ -118,18 +117,8 @@ class NoteInfo(Node):
         )
 
 
-@strawberry.type
-class BulkResult:
-    record_id: strawberry.ID
-    ok: bool
-    code: str | None
-    message: str | None
-
-    @classmethod
-    def of(cls, outcome: BulkOutcome) -> BulkResult:
-        return cls(
-            record_id=strawberry.ID(outcome.record_id),
-            ok=outcome.ok,
-            code=outcome.code,
-            message=outcome.message,
-        )
+@strawberry.type(description="Cases grouped as one family.")
+class FamilyInfo:
+    id: strawberry.ID
+    name: str
+    case_ids: list[strawberry.ID]

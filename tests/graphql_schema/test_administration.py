@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.graphql_client import error_codes, gql, login
+from tests.graphql_client import error_codes, gql, login, payload_codes
 
 pytestmark = pytest.mark.django_db
 
 SAVE_ROLE = """
-mutation($input: RoleInput!) { saveRole(input: $input) { code scope actions formAccess } }
+mutation($input: RoleInput!) {
+  saveRole(input: $input) { role { code scope actions formAccess } errors { path code message } }
+}
 """
 SAVE_USER = """
-mutation($input: UserInput!) { saveUser(input: $input) { username role agency groups isActive } }
+mutation($input: UserInput!) {
+  saveUser(input: $input) { user { username role agency groups isActive } errors { code } }
+}
 """
 ROLE = {
     "code": "data_clerk",
@@ -32,11 +36,14 @@ def admin() -> str:
 def test_an_admin_creates_a_role_and_a_user_who_can_then_sign_in() -> None:
     token = admin()
     role = {**ROLE, "fieldRules": {"hidden_tags": ["pii"]}}
-    assert gql(SAVE_ROLE, {"input": role}, token)["data"]["saveRole"]["scope"] == "own"
-    gql('mutation { saveAgency(code: "field_office", name: "Field office") { code } }', token=token)
+    assert gql(SAVE_ROLE, {"input": role}, token)["data"]["saveRole"]["role"]["scope"] == "own"
+    gql(
+        'mutation { saveAgency(code: "field_office", name: "Field office") { agency { code } } }',
+        token=token,
+    )
     gql(
         'mutation { saveUserGroup(code: "clerks", name: "Clerks", agency: "field_office") '
-        "{ code } }",
+        "{ userGroup { code } } }",
         token=token,
     )
 
@@ -54,7 +61,7 @@ def test_an_admin_creates_a_role_and_a_user_who_can_then_sign_in() -> None:
         token,
     )
 
-    assert body["data"]["saveUser"] == {
+    assert body["data"]["saveUser"]["user"] == {
         "username": "clerk.one",
         "role": "data_clerk",
         "agency": "field_office",
@@ -71,8 +78,10 @@ def test_invalid_role_configuration_is_refused_with_reasons() -> None:
 
     body = gql(SAVE_ROLE, {"input": bad}, admin())
 
-    assert error_codes(body) == ["BAD_USER_INPUT"]
-    assert "scope" in body["errors"][0]["message"]
+    assert payload_codes(body, "saveRole") == ["BAD_USER_INPUT"]
+    error = body["data"]["saveRole"]["errors"][0]
+    assert error["path"] == ["input", "scope"]
+    assert "scope" in error["message"]
 
 
 def test_unknown_actions_and_forms_are_named() -> None:
@@ -84,11 +93,10 @@ def test_unknown_actions_and_forms_are_named() -> None:
 
     body = gql(SAVE_ROLE, {"input": bad}, admin())
 
-    assert error_codes(body) == ["BAD_USER_INPUT"]
-    assert body["errors"][0]["extensions"]["problems"] == [
-        "case: unknown action 'fly'",
-        "unknown record type 'spaceship'",
-    ]
+    assert payload_codes(body, "saveRole") == ["BAD_USER_INPUT"]
+    message = body["data"]["saveRole"]["errors"][0]["message"]
+    assert "case: unknown action 'fly'" in message
+    assert "unknown record type 'spaceship'" in message
 
 
 def test_a_caseworker_cannot_administer_users() -> None:
@@ -96,7 +104,7 @@ def test_a_caseworker_cannot_administer_users() -> None:
 
     body = gql(SAVE_USER, {"input": {"username": "cp_worker", "role": "admin"}}, token)
 
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert payload_codes(body, "saveUser") == ["FORBIDDEN"]
 
 
 def test_disabling_a_user_ends_their_session() -> None:

@@ -6,19 +6,23 @@ from typing import Any
 
 import pytest
 
-from tests.graphql_client import error_codes, gql, login
+from tests.graphql_client import error_codes, gql, login, payload_codes
 from tests.tenants import ScratchTenant, make_tenant
 
 pytestmark = pytest.mark.django_db
 
 SAVE_DRAFT = """
 mutation Save($definition: JSON!) {
-  saveFormDraft(definition: $definition) { key number status }
+  saveFormDraft(definition: $definition) {
+    formVersion { key number status } errors { path code message }
+  }
 }
 """
 PUBLISH = """
 mutation Publish($recordType: String!, $key: String!) {
-  publishFormVersion(recordType: $recordType, key: $key) { key number status }
+  publishFormVersion(recordType: $recordType, key: $key) {
+    formVersion { key number status } errors { path code message }
+  }
 }
 """
 CREATE_CASE = """
@@ -84,7 +88,7 @@ IDENTITY_FORM: dict[str, Any] = {
 
 def publish(token: str, definition: dict[str, Any]) -> dict[str, Any]:
     saved = gql(SAVE_DRAFT, {"definition": definition}, token)
-    assert "errors" not in saved, saved
+    assert payload_codes(saved, "saveFormDraft") == [], saved
     return gql(PUBLISH, {"recordType": definition["record_type"], "key": definition["key"]}, token)
 
 
@@ -97,7 +101,7 @@ def tenant() -> ScratchTenant:
 def admin_token(tenant: ScratchTenant) -> str:
     token: str = login("admin", tenant=tenant.slug)["accessToken"]
     published = publish(token, IDENTITY_FORM)
-    assert "errors" not in published, published
+    assert payload_codes(published, "publishFormVersion") == [], published
     return token
 
 
@@ -141,8 +145,8 @@ def test_validation_errors_come_back_per_field_and_nothing_is_saved(worker_token
     payload = create_case(worker_token, age=200, dateOfBirth="2999-01-01")
 
     assert payload["case"] is None
-    codes = {error["path"]: error["code"] for error in payload["errors"]}
-    assert set(codes) == {"name_first", "age", "date_of_birth"}
+    codes = {".".join(error["path"]): error["code"] for error in payload["errors"]}
+    assert set(codes) == {"input.nameFirst", "input.age", "input.dateOfBirth"}
     listed = gql(LIST_CASES, {"first": 10}, worker_token)["data"]["cases"]
     assert listed["totalCount"] == 0
 
@@ -173,7 +177,9 @@ def test_a_stale_revision_on_a_changed_field_is_a_conflict(worker_token: str) ->
 
     payload = stale["data"]["updateCase"]
     assert payload["case"] is None
-    assert [(e["path"], e["code"]) for e in payload["errors"]] == [("age", "REVISION_CONFLICT")]
+    assert [(e["path"], e["code"]) for e in payload["errors"]] == [
+        (["input", "age"], "REVISION_CONFLICT")
+    ]
 
 
 def test_history_lists_each_change_with_its_actor(worker_token: str) -> None:
@@ -218,8 +224,7 @@ def test_changing_a_published_field_type_is_refused(admin_token: str) -> None:
 
     body = publish(admin_token, changed)
 
-    assert error_codes(body) == ["INCOMPATIBLE_FORM_VERSION"]
-    errors = body["errors"][0]["extensions"]["errors"]
+    errors = body["data"]["publishFormVersion"]["errors"]
     assert errors[0]["code"] == "FIELD_TYPE_CHANGED"
     assert "age" in errors[0]["message"]
 

@@ -34,17 +34,21 @@ def login(base: str, tenant: str, username: str) -> str:
 
 def publish(base: str, token: str, form: dict[str, Any]) -> None:
     saved = post(
-        base, "mutation($d: JSON!) { saveFormDraft(definition: $d) { number } }", {"d": form}, token
+        base,
+        "mutation($d: JSON!) { saveFormDraft(definition: $d) { errors { code } } }",
+        {"d": form},
+        token,
     )
-    assert "errors" not in saved, saved
+    assert saved["data"]["saveFormDraft"]["errors"] == [], saved
     published = post(
         base,
         'mutation($k: String!) { publishFormVersion(recordType: "case", '
-        "key: $k) { number status } }",
+        "key: $k) { formVersion { number status } } }",
         {"k": form["key"]},
         token,
     )
-    assert published["data"]["publishFormVersion"]["status"] == "published", published
+    version = published["data"]["publishFormVersion"]["formVersion"]
+    assert version["status"] == "published", published
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from backend.notifications.services import (
     notify_record_changed,
     user_alerts,
 )
-from tests.graphql_client import error_codes, gql, login, use_tenant
+from tests.graphql_client import error_codes, gql, login, payload_codes, use_tenant
 from tests.notifications.helpers import demo_user, make_case
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,8 @@ query($all: Boolean!) {
   }
 }
 """
-DISMISS = "mutation($id: ID!) { dismissAlert(id: $id) { id dismissedAt } }"
+DISMISS = """mutation($id: ID!) {
+  dismissAlert(id: $id) { alert { id dismissedAt } errors { code } } }"""
 
 
 class Rollback(Exception):
@@ -186,7 +187,7 @@ def test_dismiss_alert_over_graphql() -> None:
     listed = gql(ALERTS, {"all": False}, token)
     listed_all = gql(ALERTS, {"all": True}, token)
 
-    assert dismissed["data"]["dismissAlert"]["dismissedAt"] is not None
+    assert dismissed["data"]["dismissAlert"]["alert"]["dismissedAt"] is not None
     assert listed["data"]["alerts"] == []
     assert [a["id"] for a in listed_all["data"]["alerts"]] == [alert_id]
 
@@ -197,8 +198,8 @@ def test_dismissing_another_users_alert_over_graphql_is_not_found() -> None:
 
     body = gql(DISMISS, {"id": alert_id}, login("cp_supervisor")["accessToken"])
 
-    assert error_codes(body) == ["NOT_FOUND"]
-    assert body["data"] is None
+    assert payload_codes(body, "dismissAlert") == ["NOT_FOUND"]
+    assert body["data"]["dismissAlert"]["alert"] is None
 
 
 def test_alerts_need_a_signed_in_user() -> None:

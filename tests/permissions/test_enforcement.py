@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphql_client import error_codes, gql, login
+from tests.graphql_client import error_codes, gql, login, payload_codes
 from tests.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
@@ -161,9 +161,14 @@ def test_a_write_to_a_read_only_field_is_rejected_per_field() -> None:
             },
         ],
     }
-    gql("mutation($d: JSON!) { saveFormDraft(definition: $d) { number } }", {"d": form}, admin)
     gql(
-        'mutation { publishFormVersion(recordType: "case", key: "intake") { number } }', token=admin
+        "mutation($d: JSON!) { saveFormDraft(definition: $d) { errors { code } } }",
+        {"d": form},
+        admin,
+    )
+    gql(
+        'mutation { publishFormVersion(recordType: "case", key: "intake") { errors { code } } }',
+        token=admin,
     )
 
     body = gql(
@@ -174,7 +179,7 @@ def test_a_write_to_a_read_only_field_is_rejected_per_field() -> None:
 
     assert body["data"]["createCase"] == {
         "case": None,
-        "errors": [{"path": "disclosure", "code": "FORBIDDEN_FIELD"}],
+        "errors": [{"path": ["input", "disclosure"], "code": "FORBIDDEN_FIELD"}],
     }
 
 
@@ -187,7 +192,7 @@ def test_a_monitor_may_not_write_at_all() -> None:
         token("cp_monitor"),
     )
 
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert payload_codes(body, "updateCase") == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize(
@@ -195,8 +200,9 @@ def test_a_monitor_may_not_write_at_all() -> None:
     [
         HISTORY,
         "query($id: ID!) { accessLog(recordId: $id) { action } }",
-        'mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") { status } }',
-        'mutation($id: ID!) { addNote(id: $id, body: "x") { id } }',
+        'mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") '
+        "{ errors { path code message } } }",
+        'mutation($id: ID!) { addNote(id: $id, body: "x") { errors { path code message } } }',
     ],
 )
 def test_an_unseen_record_and_a_missing_one_answer_alike(operation: str) -> None:
@@ -204,8 +210,17 @@ def test_an_unseen_record_and_a_missing_one_answer_alike(operation: str) -> None
     missing = "00000000-0000-0000-0000-000000000001"
     partner = token("referral_worker")
 
-    unseen = gql(operation, {"id": case_id}, partner)["errors"][0]
-    absent = gql(operation, {"id": missing}, partner)["errors"][0]
+    unseen, absent = (_first_error(gql(operation, {"id": i}, partner)) for i in (case_id, missing))
 
-    assert unseen["extensions"] == absent["extensions"] == {"code": "NOT_FOUND"}
+    assert unseen["code"] == absent["code"] == "NOT_FOUND"
+    assert unseen.get("path") == absent.get("path")
     assert unseen["message"].replace(case_id, "ID") == absent["message"].replace(missing, "ID")
+
+
+def _first_error(body: dict[str, Any]) -> dict[str, Any]:
+    """A query's top-level error or a mutation's payload error, as {code, message, path}."""
+    if body.get("errors"):
+        error: dict[str, Any] = body["errors"][0]
+        return {"code": error["extensions"]["code"], "message": error["message"]}
+    payload: dict[str, Any] = next(iter(body["data"].values()))["errors"][0]
+    return payload

@@ -18,26 +18,37 @@ mutation($input: CaseInput!) {
 """
 REQUEST_APPROVAL = """
 mutation($id: ID!, $type: String!) {
-  requestApproval(id: $id, approvalType: $type) { approvalType status }
+  requestApproval(id: $id, approvalType: $type) { approval { approvalType status } errors { code } }
 }
 """
 RESPOND_APPROVAL = """
 mutation($id: ID!, $type: String!, $approve: Boolean!) {
   respondToApproval(id: $id, approvalType: $type, approve: $approve, comment: "ok") {
-    status responded: respondedBy { username }
+    approval { status responded: respondedBy { username } }
+    record { ... on Case { workflowStage } }
   }
 }
 """
 REFER = """
 mutation($id: ID!, $to: String!, $forms: [String!]!) {
-  referCase(id: $id, toUser: $to, forms: $forms, note: "health follow-up") { id status forms }
+  referCase(id: $id, toUser: $to, forms: $forms, note: "health follow-up") {
+    transition { id status forms }
+    errors { code }
+  }
 }
 """
 TRANSFER = """
-mutation($id: ID!, $to: String!) { transferCase(id: $id, toUser: $to) { id status } }
+mutation($id: ID!, $to: String!) {
+  transferCase(id: $id, toUser: $to) { transition { id status } case { owner { username } } }
+}
 """
 RESPOND_TRANSFER = """
-mutation($id: ID!, $accept: Boolean!) { respondToTransfer(id: $id, accept: $accept) { status } }
+mutation($id: ID!, $accept: Boolean!) {
+  respondToTransfer(id: $id, accept: $accept) {
+    transition { status }
+    record { ... on Case { owner { username } } }
+  }
+}
 """
 CASE_VIEW = """
 query($id: ID!) {
@@ -88,15 +99,18 @@ def test_register_approve_refer_and_transfer() -> None:
     # 1. the caseworker registers a child and asks for assessment approval
     case_id = register(worker)
     asked = gql(REQUEST_APPROVAL, {"id": case_id, "type": "assessment"}, worker)
-    assert asked["data"]["requestApproval"] == {"approvalType": "assessment", "status": "REQUESTED"}
+    assert asked["data"]["requestApproval"] == {
+        "approval": {"approvalType": "assessment", "status": "REQUESTED"},
+        "errors": [],
+    }
 
     # 2. the supervisor approves
     approved = gql(
         RESPOND_APPROVAL, {"id": case_id, "type": "assessment", "approve": True}, supervisor
     )
     assert approved["data"]["respondToApproval"] == {
-        "status": "APPROVED",
-        "responded": {"username": "cp_supervisor"},
+        "approval": {"status": "APPROVED", "responded": {"username": "cp_supervisor"}},
+        "record": {"workflowStage": "case_plan"},
     }
     stage = gql(CASE_VIEW, {"id": case_id}, worker)["data"]["case"]
     assert stage["workflowStage"] == "case_plan"
@@ -107,7 +121,7 @@ def test_register_approve_refer_and_transfer() -> None:
     assert error_codes(gql(CASE_VIEW, {"id": case_id}, partner)) == ["NOT_FOUND"]
     referral = gql(
         REFER, {"id": case_id, "to": "referral_worker", "forms": [identity, health]}, worker
-    )["data"]["referCase"]
+    )["data"]["referCase"]["transition"]
     assert referral["status"] == "PENDING"
     seen = gql(CASE_VIEW, {"id": case_id}, partner)
     case = seen["data"]["case"]
@@ -117,21 +131,23 @@ def test_register_approve_refer_and_transfer() -> None:
     assert case["protectionConcerns"] is None  # another form
     assert ["case", "protectionConcerns"] in seen["extensions"]["redacted"]
     assert case["approvals"] == []
-    assert [t["kind"] for t in case["transitions"]] == ["REFERRAL"]
+    assert [t["kind"] for t in case["transitions"]] == ["referral"]
     accepted = gql(
-        "mutation($id: ID!) { respondToReferral(id: $id, accept: true) { status } }",
+        "mutation($id: ID!) { respondToReferral(id: $id, accept: true) { transition { status } } }",
         {"id": referral["id"]},
         partner,
     )
-    assert accepted["data"]["respondToReferral"] == {"status": "ACCEPTED"}
+    assert accepted["data"]["respondToReferral"] == {"transition": {"status": "ACCEPTED"}}
 
     # 4. the worker transfers the case; once accepted, the owner has changed
-    offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)["data"]["transferCase"]
-    assert gql(CASE_VIEW, {"id": case_id}, worker)["data"]["case"]["owner"] == {
-        "username": "cp_worker"
-    }
+    offered = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)["data"]
+    assert offered["transferCase"]["case"] == {"owner": {"username": "cp_worker"}}
+    offer = offered["transferCase"]["transition"]
     done = gql(RESPOND_TRANSFER, {"id": offer["id"], "accept": True}, supervisor)
-    assert done["data"]["respondToTransfer"] == {"status": "ACCEPTED"}
+    assert done["data"]["respondToTransfer"] == {
+        "transition": {"status": "ACCEPTED"},
+        "record": {"owner": {"username": "cp_supervisor"}},
+    }
     after = gql(CASE_VIEW, {"id": case_id}, supervisor)["data"]["case"]
     assert after["owner"] == {"username": "cp_supervisor"}
     assert error_codes(gql(CASE_VIEW, {"id": case_id}, worker)) == ["NOT_FOUND"]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.graphql_client import error_codes, gql
+from tests.graphql_client import error_codes, gql, payload_codes
 from tests.workflows.test_demo_flow import CHILD, REFER, REGISTER, TRANSFER, form_of_field, token
 
 pytestmark = pytest.mark.django_db
 
-CLOSE = 'mutation($id: ID!) { closeCase(id: $id, reason: "reunified") { status workflowStage } }'
-REOPEN = 'mutation($id: ID!) { reopenCase(id: $id, reason: "new concern") { status } }'
+CLOSE = """mutation($id: ID!) { closeCase(id: $id, reason: "reunified") {
+  case { status workflowStage } errors { code } } }"""
+REOPEN = """mutation($id: ID!) { reopenCase(id: $id, reason: "new concern") {
+  case { status } errors { code } } }"""
 APPROVE = """mutation($id: ID!, $type: String!, $ok: Boolean!) {
-  respondToApproval(id: $id, approvalType: $type, approve: $ok) { status } }"""
+  respondToApproval(id: $id, approvalType: $type, approve: $ok) {
+    approval { status } errors { code } } }"""
 ASK = """mutation($id: ID!, $type: String!) {
-  requestApproval(id: $id, approvalType: $type) { status } }"""
+  requestApproval(id: $id, approvalType: $type) { approval { status } errors { code } } }"""
 VIEW = """query($id: ID!) { case(id: $id) { owner { username } status flags { reason removedAt }
   notes { body author { username } } transitions { kind status } } }"""
 
@@ -36,7 +39,8 @@ def test_a_referral_without_consent_is_refused() -> None:
         worker,
     )
 
-    assert error_codes(body) == ["CONSENT_REQUIRED"]
+    assert payload_codes(body, "referCase") == ["CONSENT_REQUIRED"]
+    assert body["data"]["referCase"]["transition"] is None
 
 
 def test_a_role_that_may_override_consent_refers_and_it_is_recorded() -> None:
@@ -45,12 +49,12 @@ def test_a_role_that_may_override_consent_refers_and_it_is_recorded() -> None:
 
     body = gql(
         "mutation($id: ID!, $f: [String!]!) { referCase(id: $id, toUser: "
-        '"referral_worker", forms: $f) { consentOverridden } }',
+        '"referral_worker", forms: $f) { transition { consentOverridden } } }',
         {"id": case_id, "f": [form_of_field("name_first")]},
         admin,
     )
 
-    assert body["data"]["referCase"] == {"consentOverridden": True}
+    assert body["data"]["referCase"] == {"transition": {"consentOverridden": True}}
 
 
 def test_revoking_a_referral_ends_the_recipients_access() -> None:
@@ -60,10 +64,14 @@ def test_revoking_a_referral_ends_the_recipients_access() -> None:
         REFER,
         {"id": case_id, "to": "referral_worker", "forms": [form_of_field("name_first")]},
         worker,
-    )["data"]["referCase"]
+    )["data"]["referCase"]["transition"]
     assert gql(VIEW, {"id": case_id}, partner)["data"]["case"]["owner"] == {"username": "cp_worker"}
 
-    gql("mutation($id: ID!) { revokeReferral(id: $id) { status } }", {"id": referral["id"]}, worker)
+    gql(
+        "mutation($id: ID!) { revokeReferral(id: $id) { transition { status } } }",
+        {"id": referral["id"]},
+        worker,
+    )
 
     assert error_codes(gql(VIEW, {"id": case_id}, partner)) == ["NOT_FOUND"]
 
@@ -72,9 +80,11 @@ def test_a_rejected_transfer_keeps_the_owner() -> None:
     worker, supervisor = token("cp_worker"), token("cp_supervisor")
     case_id = register(worker)
     offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)["data"]["transferCase"]
+    offer = offer["transition"]
 
     gql(
-        "mutation($id: ID!) { respondToTransfer(id: $id, accept: false) { status } }",
+        "mutation($id: ID!) { respondToTransfer(id: $id, accept: false) "
+        "{ transition { status } } }",
         {"id": offer["id"]},
         supervisor,
     )
@@ -88,25 +98,29 @@ def test_answering_someone_elses_transfer_is_not_found() -> None:
     offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)["data"]["transferCase"]
 
     body = gql(
-        "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { status } }",
-        {"id": offer["id"]},
+        "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { "
+        "transition { status } record { ... on Case { id } } errors { code } } }",
+        {"id": offer["transition"]["id"]},
         token("referral_worker"),
     )
 
-    assert error_codes(body) == ["NOT_FOUND"]
+    assert payload_codes(body, "respondToTransfer") == ["NOT_FOUND"]
+    assert body["data"]["respondToTransfer"]["record"] is None
 
 
 def test_a_transfer_request_accepted_by_the_owner_moves_the_case() -> None:
     worker, supervisor = token("cp_worker"), token("cp_supervisor")
     case_id = register(worker)
     ask = gql(
-        'mutation($id: ID!) { requestTransfer(id: $id, note: "I know the family") { id status } }',
+        'mutation($id: ID!) { requestTransfer(id: $id, note: "I know the family") '
+        "{ transition { id status } } }",
         {"id": case_id},
         supervisor,
-    )["data"]["requestTransfer"]
+    )["data"]["requestTransfer"]["transition"]
 
     gql(
-        "mutation($id: ID!) { respondToTransferRequest(id: $id, accept: true) { status } }",
+        "mutation($id: ID!) { respondToTransferRequest(id: $id, accept: true) "
+        "{ transition { status } } }",
         {"id": ask["id"]},
         worker,
     )
@@ -120,14 +134,15 @@ def test_closing_needs_an_approved_closure_then_reopening_works() -> None:
     worker, supervisor = token("cp_worker"), token("cp_supervisor")
     case_id = register(worker)
 
-    assert error_codes(gql(CLOSE, {"id": case_id}, worker)) == ["APPROVAL_REQUIRED"]
+    assert payload_codes(gql(CLOSE, {"id": case_id}, worker), "closeCase") == ["APPROVAL_REQUIRED"]
     gql(ASK, {"id": case_id, "type": "closure"}, worker)
     gql(APPROVE, {"id": case_id, "type": "closure", "ok": True}, supervisor)
 
     closed = gql(CLOSE, {"id": case_id}, worker)["data"]["closeCase"]
-    assert closed == {"status": "CLOSED", "workflowStage": "closed"}
-    assert error_codes(gql(CLOSE, {"id": case_id}, worker)) == ["INVALID_TRANSITION"]
-    assert gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"] == {"status": "REOPENED"}
+    assert closed == {"case": {"status": "CLOSED", "workflowStage": "closed"}, "errors": []}
+    assert payload_codes(gql(CLOSE, {"id": case_id}, worker), "closeCase") == ["INVALID_TRANSITION"]
+    reopened = gql(REOPEN, {"id": case_id}, worker)["data"]["reopenCase"]
+    assert reopened == {"case": {"status": "REOPENED"}, "errors": []}
 
 
 def test_nobody_approves_their_own_request_without_the_right() -> None:
@@ -137,7 +152,7 @@ def test_nobody_approves_their_own_request_without_the_right() -> None:
 
     body = gql(APPROVE, {"id": case_id, "type": "assessment", "ok": True}, supervisor)
 
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert payload_codes(body, "respondToApproval") == ["FORBIDDEN"]
 
 
 def test_a_caseworker_cannot_approve() -> None:
@@ -147,25 +162,25 @@ def test_a_caseworker_cannot_approve() -> None:
 
     body = gql(APPROVE, {"id": case_id, "type": "assessment", "ok": True}, worker)
 
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert payload_codes(body, "respondToApproval") == ["FORBIDDEN"]
 
 
 def test_flags_and_notes_are_listed_and_unflag_keeps_the_trace() -> None:
     worker = token("cp_worker")
     case_id = register(worker)
     flagged = gql(
-        'mutation($id: ID!) { flagCase(id: $id, reason: "missing school") { id } }',
+        'mutation($id: ID!) { flagCase(id: $id, reason: "missing school") { flag { id } } }',
         {"id": case_id},
         worker,
-    )["data"]["flagCase"]
+    )["data"]["flagCase"]["flag"]
     gql(
-        'mutation($id: ID!) { addNote(id: $id, body: "Visited the family.") { id } }',
+        'mutation($id: ID!) { addNote(id: $id, body: "Visited the family.") { note { id } } }',
         {"id": case_id},
         worker,
     )
 
     gql(
-        'mutation($id: ID!) { unflag(id: $id, note: "enrolled") { removedAt } }',
+        'mutation($id: ID!) { unflag(id: $id, note: "enrolled") { flag { removedAt } } }',
         {"id": flagged["id"]},
         worker,
     )
@@ -183,14 +198,14 @@ def test_bulk_assign_reports_each_record() -> None:
 
     body = gql(
         'mutation($ids: [ID!]!) { bulkAssignCases(ids: $ids, toUser: "cp_worker") '
-        "{ recordId ok code } }",
+        "{ results { recordId ok error { code } case { owner { username } } } } }",
         {"ids": [mine, sandbox_like]},
         admin,
     )
 
-    assert body["data"]["bulkAssignCases"] == [
-        {"recordId": mine, "ok": True, "code": None},
-        {"recordId": sandbox_like, "ok": False, "code": "NOT_FOUND"},
+    assert body["data"]["bulkAssignCases"]["results"] == [
+        {"recordId": mine, "ok": True, "error": None, "case": {"owner": {"username": "cp_worker"}}},
+        {"recordId": sandbox_like, "ok": False, "error": {"code": "NOT_FOUND"}, "case": None},
     ]
 
 
@@ -198,12 +213,16 @@ def test_more_than_100_records_in_bulk_is_refused() -> None:
     ids = [f"00000000-0000-0000-0000-{n:012d}" for n in range(101)]
 
     body = gql(
-        'mutation($ids: [ID!]!) { bulkFlagCases(ids: $ids, reason: "x") { ok } }',
+        'mutation($ids: [ID!]!) { bulkFlagCases(ids: $ids, reason: "x") '
+        "{ results { ok } errors { path code } } }",
         {"ids": ids},
         token("admin"),
     )
 
-    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["data"]["bulkFlagCases"] == {
+        "results": None,
+        "errors": [{"path": ["ids"], "code": "BAD_USER_INPUT"}],
+    }
 
 
 def test_every_step_is_in_the_history() -> None:
@@ -227,15 +246,14 @@ def test_an_incident_is_opened_from_a_case_with_mapped_fields() -> None:
     case_id = register(admin)
 
     body = gql(
-        "mutation($id: ID!) { incidentFromCase(id: $id) { incidentId errors { path } } }",
+        "mutation($id: ID!) { incidentFromCase(id: $id) { "
+        "incident { ... on Incident { survivorSex } } case { ... on Case { id } } "
+        "errors { path } } }",
         {"id": case_id},
         admin,
     )["data"]["incidentFromCase"]
 
-    incident = gql(
-        "query($id: ID!) { incident(id: $id) { survivorSex } }", {"id": body["incidentId"]}, admin
-    )
-    assert incident["data"]["incident"] == {"survivorSex": "female"}
+    assert body == {"incident": {"survivorSex": "female"}, "case": {"id": case_id}, "errors": []}
 
 
 def test_the_owner_is_alerted_when_someone_else_changes_their_case() -> None:
@@ -281,12 +299,12 @@ def test_a_supervisor_answers_a_transfer_for_a_user_of_their_group() -> None:
     offer = gql(TRANSFER, {"id": case_id, "to": "cp_worker"}, admin)["data"]["transferCase"]
 
     body = gql(
-        "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { status } }",
-        {"id": offer["id"]},
+        "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { transition { status } } }",
+        {"id": offer["transition"]["id"]},
         supervisor,
     )
 
-    assert body["data"]["respondToTransfer"] == {"status": "ACCEPTED"}
+    assert body["data"]["respondToTransfer"] == {"transition": {"status": "ACCEPTED"}}
     assert gql(VIEW, {"id": case_id}, token("cp_worker"))["data"]["case"]["owner"] == {
         "username": "cp_worker"
     }
@@ -297,13 +315,16 @@ def test_cases_are_grouped_as_a_family() -> None:
     first, second = register(worker), register(worker)
 
     body = gql(
-        'mutation($ids: [ID!]!) { createFamily(name: "Hassan", caseIds: $ids) { name caseIds } }',
+        'mutation($ids: [ID!]!) { createFamily(name: "Hassan", caseIds: $ids) '
+        "{ family { name caseIds } records { ... on Case { id } } } }",
         {"ids": [first, second]},
         worker,
     )
 
-    assert body["data"]["createFamily"]["name"] == "Hassan"
-    assert sorted(body["data"]["createFamily"]["caseIds"]) == sorted([first, second])
+    created = body["data"]["createFamily"]
+    assert created["family"]["name"] == "Hassan"
+    assert sorted(created["family"]["caseIds"]) == sorted([first, second])
+    assert sorted(r["id"] for r in created["records"]) == sorted([first, second])
 
 
 def test_a_case_shows_the_readers_own_alerts_about_it() -> None:
@@ -347,13 +368,14 @@ def test_revoking_someone_elses_referral_does_not_reveal_the_case() -> None:
         REFER,
         {"id": case_id, "to": "referral_worker", "forms": [form_of_field("name_first")]},
         worker,
-    )["data"]["referCase"]
+    )["data"]["referCase"]["transition"]
 
     body = gql(
-        "mutation($id: ID!) { revokeReferral(id: $id) { status } }",
+        "mutation($id: ID!) { revokeReferral(id: $id) { "
+        "transition { status } errors { code message } } }",
         {"id": referral["id"]},
         token("gbv_worker"),
     )
 
-    assert error_codes(body) == ["NOT_FOUND"]
-    assert case_id not in body["errors"][0]["message"]
+    assert payload_codes(body, "revokeReferral") == ["NOT_FOUND"]
+    assert case_id not in body["data"]["revokeReferral"]["errors"][0]["message"]
