@@ -16,4 +16,8 @@ echo "== tsc --noEmit --strict"
 npx --no-install tsc --noEmit --strict -p tsconfig.json
 
 echo "== relay-compiler --validate (relay/ and its committed __generated__ artifacts)"
-npx --no-install relay-compiler --validate
+if ! npx --no-install relay-compiler --validate; then
+  echo "relay/__generated__ is not what relay-compiler writes for schema.graphql and relay/:" >&2
+  echo "run 'cd frontend_contract && npx relay-compiler' and commit the artifacts." >&2
+  exit 1
+fi
