@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
+from tests.fuzz.hostile_values import HOSTILE_STRINGS, with_hostile_strings
+
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/')
 
 
@@ -138,6 +140,17 @@ def fuzz_caller(
         report.operations += 1
 
 
+_HOSTILE_OR_KEPT = st.none() | st.sampled_from(HOSTILE_STRINGS)
+
+
+def _request_body(schema: graphql.GraphQLSchema, query: str, data: st.DataObject) -> dict:
+    """The generated document, with some of its strings swapped for hostile variables."""
+    try:
+        return with_hostile_strings(schema, query, lambda: data.draw(_HOSTILE_OR_KEPT))
+    except graphql.GraphQLError:  # a deliberately broken document stays as it is
+        return {"query": query}
+
+
 class TimeUp(Exception):
     """The operation's share of the time is spent; ends its Hypothesis run early."""
 
@@ -166,11 +179,12 @@ def _fuzz_operation(
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=strategy)
-    def send(case: Any) -> None:
+    @given(case=strategy, data=st.data())
+    def send(case: Any, data: st.DataObject) -> None:
+        body = _request_body(operation.schema.client_schema, case.body, data)
+        # After the draws: Hypothesis replays this example and must see the same ones.
         if time.monotonic() > deadline:
             raise TimeUp
-        body = {"query": case.body}
         response = target.session.post(
             target.endpoint, json=body, headers=target.headers, timeout=30
         )

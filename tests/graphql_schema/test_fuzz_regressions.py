@@ -31,8 +31,31 @@ mutation($id: ID!, $body: String!, $subject: String! = "") {
 }
 """
 FLAG_CASE = "mutation($id: ID!, $reason: String!) { flagCase(id: $id, reason: $reason) { id } }"
-UNFLAG = 'mutation { unflag(id: "²") { id } }'
-RESPOND_TO_REFERRAL = 'mutation { respondToReferral(id: "²", accept: true) { id } }'
+BY_ID = {
+    "case": "query($id: ID!) { case(id: $id) { id } }",
+    "tracingRequest": "query($id: ID!) { tracingRequest(id: $id) { id } }",
+    "unflag": "mutation($id: ID!) { unflag(id: $id) { id } }",
+    "respondToReferral": "mutation($id: ID!) { respondToReferral(id: $id, accept: true) { id } }",
+    "respondToTransfer": "mutation($id: ID!) { respondToTransfer(id: $id, accept: true) { id } }",
+    "respondToTransferRequest": (
+        "mutation($id: ID!) { respondToTransferRequest(id: $id, accept: true) { id } }"
+    ),
+    "closeCase": 'mutation($id: ID!) { closeCase(id: $id, reason: "r") { id } }',
+    "bulkAssignCases": 'mutation($id: ID!) { bulkAssignCases(ids: [$id], toUser: "") { id } }',
+}
+ALERTS = "query($first: Int!) { alerts(first: $first) { id } }"
+LOGIN_WITH_OIDC = """
+mutation($tenant: String!) {
+  loginWithOidc(tenant: $tenant, provider: "p", idToken: "t") { accessToken }
+}
+"""
+FORM_VERSIONS = "query($key: String!) { formVersions(key: $key) { publishedAt } }"
+RETIRE_FORM = "mutation($key: String!) { retireForm(key: $key) }"
+PUBLISH_FORM_VERSION = """
+mutation($recordType: String!) {
+  publishFormVersion(recordType: $recordType, key: "k") { publishedAt }
+}
+"""
 CREATE_FAMILY = """
 mutation($name: String!, $caseIds: [ID!]!) { createFamily(name: $name, caseIds: $caseIds) { id } }
 """
@@ -141,6 +164,11 @@ def test_a_refresh_token_with_a_non_ascii_digit_gets_a_coded_error(server: Serve
     server.post(REFRESH, {"token": "².x"}).assert_coded_error()
 
 
+@pytest.mark.parametrize("tenant", ["\x00", "\ud800"], ids=["nul", "surrogate"])
+def test_a_bad_tenant_in_an_oidc_sign_in_gets_a_coded_error(server: Server, tenant: str) -> None:
+    server.post(LOGIN_WITH_OIDC, {"tenant": tenant}).assert_coded_error()
+
+
 def test_a_body_that_is_not_utf8_gets_a_json_coded_400(server: Server) -> None:
     answer = server.request("POST", "/graphql", b'{"query": "{ me { username } }\xff"}')
 
@@ -183,12 +211,22 @@ def test_a_megabyte_family_name_gets_a_coded_error(
     server.post(CREATE_FAMILY, variables, worker).assert_coded_error()
 
 
-def test_a_non_ascii_digit_as_a_flag_id_gets_a_coded_error(server: Server, worker: str) -> None:
-    server.post(UNFLAG, token=worker).assert_coded_error()
+@pytest.mark.parametrize("field", sorted(BY_ID))
+def test_a_non_ascii_digit_as_an_id_gets_a_coded_error(
+    server: Server, worker: str, field: str
+) -> None:
+    server.post(BY_ID[field], {"id": "²"}, worker).assert_coded_error()
 
 
-def test_a_non_ascii_digit_as_a_referral_id_gets_a_coded_error(server: Server, worker: str) -> None:
-    server.post(RESPOND_TO_REFERRAL, token=worker).assert_coded_error()
+@pytest.mark.parametrize("field", sorted(BY_ID))
+def test_a_lone_surrogate_as_an_id_gets_a_coded_error(
+    server: Server, worker: str, field: str
+) -> None:
+    server.post(BY_ID[field], {"id": "\ud800"}, worker).assert_coded_error()
+
+
+def test_a_string_for_an_int_variable_gets_a_coded_error(server: Server, worker: str) -> None:
+    server.post(ALERTS, {"first": "x"}, worker).assert_coded_error()
 
 
 @pytest.mark.parametrize(
@@ -209,7 +247,26 @@ def test_a_mutation_that_signs_in_and_registers_a_case_is_refused_with_a_code(
 # An administrator
 
 
-def test_a_nul_byte_in_a_form_key_gets_a_coded_error(server: Server) -> None:
-    admin = server.sign_in("admin")
+@pytest.fixture(scope="module")
+def admin(server: Server) -> str:
+    return server.sign_in("admin")
 
+
+def test_a_nul_byte_in_a_form_key_gets_a_coded_error(server: Server, admin: str) -> None:
     server.post(FORM_DIFF, {"key": "\x00"}, admin).assert_coded_error()
+
+
+def test_a_nul_byte_in_a_form_versions_key_gets_a_coded_error(server: Server, admin: str) -> None:
+    server.post(FORM_VERSIONS, {"key": "a\x00b"}, admin).assert_coded_error()
+
+
+def test_a_lone_surrogate_in_a_retired_form_key_gets_a_coded_error(
+    server: Server, admin: str
+) -> None:
+    server.post(RETIRE_FORM, {"key": "\ud800"}, admin).assert_coded_error()
+
+
+def test_a_lone_surrogate_as_a_record_type_to_publish_gets_a_coded_error(
+    server: Server, admin: str
+) -> None:
+    server.post(PUBLISH_FORM_VERSION, {"recordType": "\ud800"}, admin).assert_coded_error()
