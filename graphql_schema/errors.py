@@ -7,11 +7,16 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 
 logger = logging.getLogger("graphql_schema.errors")
 
 INTERNAL_MESSAGE = "Internal server error."
+
+
+def _variable_coercion(error: GraphQLError) -> bool:
+    return error.path is None and error.message.startswith("Variable '$")
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -20,6 +25,10 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if isinstance(original, DomainError):
         message = original.message
         extensions = {"code": original.code, **original.details}
+    elif isinstance(original, GraphQLError) or _variable_coercion(error):
+        # A variable's value does not fit its type: the client's input, not a fault here.
+        message = error.message
+        extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
     elif original is None:
         message = error.message
         code = error.extensions.get("code") if error.extensions else None

@@ -141,7 +141,8 @@ def refresh(refresh_token: str) -> TokenPair:
     now = timezone.now()
     reused = False
     tenant_part, _, _ = refresh_token.partition(".")
-    if not (tenant_part.isascii() and tenant_part.isdigit()):
+    # The tenant id must fit PostgreSQL's bigint, like every id it names.
+    if not (tenant_part.isascii() and tenant_part.isdigit() and len(tenant_part) <= 18):
         raise Unauthenticated("Refresh token is not valid.")
     with transaction.atomic():
         activate_tenant(int(tenant_part))

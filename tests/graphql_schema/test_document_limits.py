@@ -74,19 +74,26 @@ def full_pages(count: int, first: int = 100) -> str:
 
 @pytest.mark.parametrize("levels", [20, 30])
 def test_fragment_doubling_is_refused_before_validation(levels: int) -> None:
-    # given: anonymous, and a leaf field that does not exist, so validation would fail
+    # given: signed in, and a leaf field that does not exist, so validation would fail
     document = fragment_doubling(levels, leaf="noSuchField")
 
     # when
-    body = gql(document)
+    body = gql(document, token=login("cp_worker")["accessToken"])
 
     # then: refused for its size, not for the invalid field
     assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
     assert body["data"] is None
 
 
+@pytest.mark.parametrize("levels", [20, 30])
+def test_anonymous_fragment_doubling_is_refused_before_validation(levels: int) -> None:
+    body = gql(fragment_doubling(levels, leaf="__typename"))
+
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
+
+
 def test_a_small_fragment_chain_is_validated_as_usual() -> None:
-    body = gql(fragment_doubling(3, leaf="noSuchField"))
+    body = gql(fragment_doubling(3, leaf="noSuchField"), token=login("cp_worker")["accessToken"])
 
     assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
 
