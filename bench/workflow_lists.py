@@ -41,7 +41,7 @@ query($first: Int!) {
     approvals { approvalType status requestedBy { username } respondedBy { username } comment }
     flags { id reason flaggedBy { username } removalNote }
     notes { id subject body author { username } }
-    alerts { id kind message record { id recordType shortId } }
+    alerts { id kind message record { recordId recordType shortId } }
   } } }
 }
 """

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -24,28 +25,28 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 Serializer = Callable[[Any], Any]
-_plans: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, tuple[str, Serializer]]] = (
-    weakref.WeakKeyDictionary()
-)
+# field name -> (python name, serializer, nullable)
+Leaves = dict[str, tuple[str, Serializer, bool]]
+_plans: weakref.WeakKeyDictionary[GraphQLObjectType, Leaves] = weakref.WeakKeyDictionary()
 
 
 def _serializer(graphql_type: Any) -> Serializer | None:
     if isinstance(graphql_type, GraphQLNonNull):
         graphql_type = graphql_type.of_type
-    if isinstance(graphql_type, GraphQLScalarType):
+    if isinstance(graphql_type, GraphQLScalarType | GraphQLEnumType):
         return graphql_type.serialize
     if isinstance(graphql_type, GraphQLList):
         inner = graphql_type.of_type
         if isinstance(inner, GraphQLNonNull):
             inner = inner.of_type
-        if isinstance(inner, GraphQLScalarType):
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
             serialize = inner.serialize
             return lambda values: [serialize(v) for v in values]
     return None
 
 
-def _plain_leaves(parent_type: GraphQLObjectType) -> dict[str, tuple[str, Serializer]]:
-    """Field name -> (key in the source dict, serializer) for leaves without resolvers."""
+def _plain_leaves(parent_type: GraphQLObjectType) -> Leaves:
+    """Field name -> (key in the source, serializer, nullable) for leaves without resolvers."""
     plan = _plans.get(parent_type)
     if plan is None:
         plan = {}
@@ -55,9 +56,14 @@ def _plain_leaves(parent_type: GraphQLObjectType) -> dict[str, tuple[str, Serial
                 continue
             serialize = _serializer(field.type)
             if serialize is not None:
-                plan[name] = (definition.python_name, serialize)
+                nullable = not isinstance(field.type, GraphQLNonNull)
+                plan[name] = (definition.python_name, serialize, nullable)
         _plans[parent_type] = plan
     return plan
+
+
+def _attribute(source: Any, name: str) -> Any:
+    return getattr(source, name, None)
 
 
 class DictRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -69,7 +75,11 @@ class DictRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        if type(source_value) is not dict:
+        if type(source_value) is dict:
+            read: Callable[[Any, str], Any] = dict.get
+        elif hasattr(type(source_value), "__strawberry_definition__"):
+            read = _attribute  # workflow objects, users, alerts: plain Strawberry instances
+        else:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -78,7 +88,10 @@ class DictRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, field_details_list in grouped_field_set.items():
             spec = plan.get(field_details_list[0].node.name.value)
             if spec is not None:
-                value = source_value.get(spec[0])
+                value = read(source_value, spec[0])
+                if value is None and spec[2]:
+                    results[response_name] = None
+                    continue
                 if value is not None:
                     try:
                         results[response_name] = spec[1](value)
