@@ -23,7 +23,7 @@ if ! npx --no-install relay-compiler --validate; then
   exit 1
 fi
 
-echo "== node --test (Apollo type policies on an InMemoryCache, offline)"
+echo "== node --test (Apollo type policies on an InMemoryCache, the auth link; offline)"
 rm -rf build
 npx --no-install tsc -p tsconfig.node.json
-node --test build/apollo/typePolicies.test.js
+node --test build/apollo/typePolicies.test.js build/apollo/authLink.test.js
