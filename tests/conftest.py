@@ -58,6 +58,14 @@ def django_db_setup(
         call_command("prepare_database", verbosity=0)
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        # The owner may not force out the runtime role's sessions still open (the sign-in
+        # counters' own connection, a stopped server's): the runtime role ends its own.
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND usename = current_user"
+                " AND pid <> pg_backend_pid()"
+            )
         for alias in ("default", "owner"):
             connections[alias].close()
         with psycopg.connect(**_owner_dsn("postgres")) as conn:  # type: ignore[arg-type]

@@ -1,9 +1,27 @@
 // Apollo Client cache configuration for the Casework schema:
-//   new InMemoryCache({ typePolicies, possibleTypes: {} })
-import type { FieldPolicy, TypePolicies } from "@apollo/client";
+//   new InMemoryCache({ typePolicies, possibleTypes })
+import type { FieldPolicy, PossibleTypesMap, TypePolicies } from "@apollo/client";
 import { relayStylePagination } from "@apollo/client/utilities";
 
-// A record already in the cache (from a list page) answers its by-id field without a request.
+// The types that implement `Node`: their ids are unique across the whole API, so the cache
+// keeps one entry per object whichever field or mutation answered it.
+export const NODE_TYPES = [
+  "Alert",
+  "ApprovalInfo",
+  "Case",
+  "FlagInfo",
+  "Incident",
+  "NoteInfo",
+  "TracingRequest",
+  "TransitionInfo",
+  "UserRef",
+] as const;
+
+// Fragments on `Node` (`node(id:) { ... on FlagInfo { reason } }`) match these types.
+export const possibleTypes: PossibleTypesMap = { Node: [...NODE_TYPES] };
+
+// A record already in the cache (from a list page or a mutation) answers its by-id field
+// without a request.
 function recordById(typename: "Case" | "Incident" | "TracingRequest"): FieldPolicy {
   return {
     read(existing, { args, toReference }) {
@@ -12,16 +30,12 @@ function recordById(typename: "Case" | "Incident" | "TracingRequest"): FieldPoli
   };
 }
 
-// Records and workflow objects have ids unique within their type: the cache normalises them.
 const byId = { keyFields: ["id"] };
-
-// Objects that are part of their parent, not entities: no id, or an id that is the record's.
-const embedded = { keyFields: false as const };
 
 export const typePolicies: TypePolicies = {
   Query: {
     fields: {
-      // Connections: pages fetched with `first`/`after` are appended to one list.
+      // Connections: `first`/`after` pages are appended, `last`/`before` pages prepended.
       cases: relayStylePagination(),
       incidents: relayStylePagination(),
       tracingRequests: relayStylePagination(),
@@ -31,20 +45,11 @@ export const typePolicies: TypePolicies = {
       tracingRequest: recordById("TracingRequest"),
     },
   },
-  Case: byId,
-  Incident: byId,
-  TracingRequest: byId,
-  Alert: byId,
-  FlagInfo: byId,
-  NoteInfo: byId,
-  TransitionInfo: byId,
+  ...Object.fromEntries(NODE_TYPES.map((typename) => [typename, byId])),
+  // Not nodes, but their ids are unique too: a family, the signed-in user, a user account.
   FamilyInfo: byId,
-  // Usernames are unique within a tenant, and a client talks to one tenant.
-  UserRef: { keyFields: ["username"] },
-  ApprovalInfo: embedded,
-  // Views of a record that reuse its UUID as `id` (a status, a bulk outcome, an alert's
-  // record): kept inside the answer that carries them rather than as entities of their own.
-  RecordStatus: embedded,
-  BulkResult: embedded,
-  AlertRecord: embedded,
+  Me: byId,
+  UserInfo: byId,
+  // An option's id is unique only within its field ("yes" in many fields): part of its field.
+  OptionMeta: { keyFields: false },
 };

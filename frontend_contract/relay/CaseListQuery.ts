@@ -1,7 +1,7 @@
 import { graphql } from "./graphql";
 
-// A page of cases. Once PageInfo has hasPreviousPage and startCursor, this becomes a
-// @connection pagination fragment (see the README).
+// One page of cases, for a screen that pages by hand; CaseListPagination_query is the
+// @connection fragment Relay's usePaginationFragment keeps appending to.
 export const CaseListQuery = graphql`
   query CaseListQuery($first: Int!, $after: String) {
     cases(first: $first, after: $after) {

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<697986669e1db92d9b24a1e8152d33f4>>
+ * @generated SignedSource<<eac80f2b69a90b0632815e12aae5f6f4>>
  * @lightSyntaxTransform
  */
 
@@ -22,7 +22,7 @@ export type CaseDetailQuery$data = {
       readonly uid: string;
     }> | null | undefined;
     readonly " $fragmentSpreads": FragmentRefs<"CaseSummary_case">;
-  };
+  } | null | undefined;
 };
 export type CaseDetailQuery = {
   response: CaseDetailQuery$data;
@@ -232,7 +232,8 @@ return {
                 "kind": "ScalarField",
                 "name": "fullName",
                 "storageKey": null
-              }
+              },
+              (v4/*:: as any*/)
             ],
             "storageKey": null
           },
@@ -277,12 +278,12 @@ return {
     ]
   },
   "params": {
-    "cacheID": "36a0f67bfff282113ed4a3cb27ce7772",
+    "cacheID": "61e733927dc4013bf4a829fb4449899e",
     "id": null,
     "metadata": {},
     "name": "CaseDetailQuery",
     "operationKind": "query",
-    "text": "query CaseDetailQuery(\n  $id: ID!\n) {\n  case(id: $id) {\n    ...CaseSummary_case\n    dateOfBirth\n    services {\n      uid\n      serviceType\n      serviceDueDate\n      serviceImplemented\n    }\n    id\n  }\n}\n\nfragment CaseSummary_case on Case {\n  id\n  shortId\n  status\n  workflowStage\n  revision\n  updatedAt\n  nameFirst\n  nameLast\n  sex\n  age\n  riskLevel\n  owner {\n    username\n    fullName\n  }\n  flags {\n    id\n    reason\n    flaggedAt\n    removedAt\n  }\n}\n"
+    "text": "query CaseDetailQuery(\n  $id: ID!\n) {\n  case(id: $id) {\n    ...CaseSummary_case\n    dateOfBirth\n    services {\n      uid\n      serviceType\n      serviceDueDate\n      serviceImplemented\n    }\n    id\n  }\n}\n\nfragment CaseSummary_case on Case {\n  id\n  shortId\n  status\n  workflowStage\n  revision\n  updatedAt\n  nameFirst\n  nameLast\n  sex\n  age\n  riskLevel\n  owner {\n    username\n    fullName\n    id\n  }\n  flags {\n    id\n    reason\n    flaggedAt\n    removedAt\n  }\n}\n"
   }
 };
 })();

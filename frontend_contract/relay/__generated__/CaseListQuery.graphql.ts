@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<763814607fa80c9c48a427bbd0171474>>
+ * @generated SignedSource<<dd4377d53715eebf46b1d33f58d492f2>>
  * @lightSyntaxTransform
  */
 
@@ -26,7 +26,7 @@ export type CaseListQuery$data = {
       readonly hasNextPage: boolean;
     };
     readonly totalCount: number;
-  };
+  } | null | undefined;
 };
 export type CaseListQuery = {
   response: CaseListQuery$data;
@@ -285,7 +285,8 @@ return {
                         "kind": "ScalarField",
                         "name": "fullName",
                         "storageKey": null
-                      }
+                      },
+                      (v6/*:: as any*/)
                     ],
                     "storageKey": null
                   },
@@ -334,12 +335,12 @@ return {
     ]
   },
   "params": {
-    "cacheID": "6f8f79b50696dfb96065ab449e8d8545",
+    "cacheID": "8d7485ca009e19c83829e4e4fcfc340f",
     "id": null,
     "metadata": {},
     "name": "CaseListQuery",
     "operationKind": "query",
-    "text": "query CaseListQuery(\n  $first: Int!\n  $after: String\n) {\n  cases(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...CaseSummary_case\n        id\n      }\n    }\n  }\n}\n\nfragment CaseSummary_case on Case {\n  id\n  shortId\n  status\n  workflowStage\n  revision\n  updatedAt\n  nameFirst\n  nameLast\n  sex\n  age\n  riskLevel\n  owner {\n    username\n    fullName\n  }\n  flags {\n    id\n    reason\n    flaggedAt\n    removedAt\n  }\n}\n"
+    "text": "query CaseListQuery(\n  $first: Int!\n  $after: String\n) {\n  cases(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...CaseSummary_case\n        id\n      }\n    }\n  }\n}\n\nfragment CaseSummary_case on Case {\n  id\n  shortId\n  status\n  workflowStage\n  revision\n  updatedAt\n  nameFirst\n  nameLast\n  sex\n  age\n  riskLevel\n  owner {\n    username\n    fullName\n    id\n  }\n  flags {\n    id\n    reason\n    flaggedAt\n    removedAt\n  }\n}\n"
   }
 };
 })();

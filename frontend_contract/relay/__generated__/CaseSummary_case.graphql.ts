@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<0c105c67d63470553acd15ab3bf13e68>>
+ * @generated SignedSource<<8c749cc4089feca7177b18d098d83edd>>
  * @lightSyntaxTransform
  */
 
@@ -8,6 +8,7 @@
 // @ts-nocheck
 
 import { ReaderFragment } from 'relay-runtime';
+export type RecordState = "CLOSED" | "OPEN" | "REOPENED" | "%future added value";
 import { FragmentRefs } from "relay-runtime";
 export type CaseSummary_case$data = {
   readonly age: number | null | undefined;
@@ -28,7 +29,7 @@ export type CaseSummary_case$data = {
   readonly riskLevel: string | null | undefined;
   readonly sex: string | null | undefined;
   readonly shortId: string;
-  readonly status: string;
+  readonly status: RecordState;
   readonly updatedAt: string;
   readonly workflowStage: string;
   readonly " $fragmentType": "CaseSummary_case";
