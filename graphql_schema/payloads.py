@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
@@ -97,6 +98,21 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+def _refused(resolver: Callable[..., Any], errors: list[UserError]) -> Any:
+    """A refused mutation's payload: its own type where the resolver names one (so fields
+    with defaults, such as `retired: false`, keep them), else a dict the types read."""
+    try:
+        payload_type = typing.get_type_hints(resolver).get("return")
+    except (NameError, TypeError):
+        payload_type = None
+    if isinstance(payload_type, type) and hasattr(payload_type, "__strawberry_definition__"):
+        try:
+            return payload_type(errors=errors)
+        except TypeError:  # a payload field without a default
+            pass
+    return {"errors": errors}
+
+
 def mutation_payload(resolver: Callable[P, T], *, under: Sequence[str] = ()) -> Callable[P, T]:
     """Run a mutation resolver; a domain error becomes the payload's `errors`.
 
@@ -117,7 +133,7 @@ def mutation_payload(resolver: Callable[P, T], *, under: Sequence[str] = ()) -> 
         except Unauthenticated:
             raise
         except DomainError as error:
-            payload = {"errors": user_errors(error, under)}
+            payload = _refused(resolver, user_errors(error, under))
         if isinstance(payload, dict):
             payload.setdefault("errors", [])
             payload["client_mutation_id"] = client_mutation_id

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,9 +64,15 @@ def post_graphql(
             **({"Authorization": f"Bearer {token}"} if token else {}),
         },
     )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        body: dict[str, Any] = json.load(response)
-        return body
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            body: dict[str, Any] = json.load(response)
+    except urllib.error.HTTPError as refused:
+        # 401, 403, 405, ...: the JSON errors a client reads, as for a 200.
+        if refused.code >= 500:
+            raise
+        body = json.load(refused)
+    return body
 
 
 @contextmanager

@@ -120,3 +120,16 @@ def test_a_retired_form_leaves_its_fields_readable_as_deprecated(admin: tuple[st
     flags = {f["name"]: f["isDeprecated"] for f in fields["data"]["__type"]["fields"]}
     assert flags["nameFirst"] is True
     assert flags["noteText"] is False
+
+
+RETIRE = "mutation($key: String!) { retireForm(key: $key) { retired errors { code } } }"
+
+
+def test_retiring_no_form_answers_its_payload_not_a_server_error() -> None:
+    token = login("admin")["accessToken"]
+
+    body = gql(RETIRE, {"key": ""}, token)
+
+    assert "errors" not in body
+    assert body["data"]["retireForm"]["retired"] is False
+    assert payload_codes(body, "retireForm") != []
