@@ -69,7 +69,8 @@ def test_referring_a_form_the_recipient_may_not_read_is_refused_and_names_it() -
     assert payload_codes(body, "referCase") == ["RECIPIENT_CANNOT_ACCESS"]
     [error] = body["data"]["referCase"]["errors"]
     assert error["path"] == ["forms"]
-    assert unreadable in error["message"] and shared not in error["message"]
+    assert unreadable in error["message"]
+    assert shared not in error["message"]
     assert body["data"]["referCase"]["transition"] is None
     assert case_view(case_id, worker)["transitions"] == []
 

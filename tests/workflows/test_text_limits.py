@@ -94,7 +94,8 @@ def test_a_megabyte_flag_reason_is_too_long_and_no_flag_is_saved() -> None:
 def test_a_megabyte_removal_note_keeps_the_flag() -> None:
     worker = token("cp_worker")
     case_id = register(worker)
-    flag_id = gql(FLAG, {"id": case_id, "reason": "check school"}, worker)["data"]["flagCase"]["flag"]["id"]
+    flagged = gql(FLAG, {"id": case_id, "reason": "check school"}, worker)["data"]["flagCase"]
+    flag_id = flagged["flag"]["id"]
 
     body = gql(UNFLAG, {"id": flag_id, "note": MEGABYTE}, worker)
 
