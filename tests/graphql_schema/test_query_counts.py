@@ -32,7 +32,7 @@ WORKFLOW_LISTS = """
   approvals { approvalType status requestedBy { username } respondedBy { username } comment }
   flags { id reason flaggedBy { username } removalNote }
   notes { id subject body author { username } }
-  alerts { id kind message record { id recordType shortId } }
+  alerts { id kind message record { recordId recordType shortId } }
 """
 
 
@@ -47,7 +47,7 @@ CASES_PAGE = page_of("cases")
 INCIDENTS_PAGE = page_of("incidents")
 ALERTS_PAGE = """
 query($first: Int!) {
-  alerts(first: $first) { id kind message createdAt record { id recordType shortId } }
+  alerts(first: $first) { id kind message createdAt record { recordId recordType shortId } }
 }
 """
 MINIMAL = {

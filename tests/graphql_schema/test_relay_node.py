@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 REGISTER = """
 mutation($input: CaseInput!) { createCase(input: $input) { case { id } errors { path code } } }
 """
-FLAG = 'mutation($id: ID!) { flagCase(id: $id, reason: "missing school") { id } }'
-NOTE = 'mutation($id: ID!) { addNote(id: $id, body: "Visited the family.") { id } }'
+FLAG = """mutation($id: ID!) { flagCase(id: $id, reason: "missing school") {
+  flag { id } errors { code } } }"""
+NOTE = """mutation($id: ID!) { addNote(id: $id, body: "Visited the family.") {
+  note { id } errors { code } } }"""
 NODE = """
 query($id: ID!) {
   node(id: $id) {
@@ -72,8 +74,8 @@ def test_node_redacts_a_case_like_the_case_field_does() -> None:
 def test_node_refetches_a_flag_and_a_note_as_their_owner() -> None:
     worker = token("cp_worker")
     case_id = register(worker)
-    flag_id = gql(FLAG, {"id": case_id}, worker)["data"]["flagCase"]["id"]
-    note_id = gql(NOTE, {"id": case_id}, worker)["data"]["addNote"]["id"]
+    flag_id = gql(FLAG, {"id": case_id}, worker)["data"]["flagCase"]["flag"]["id"]
+    note_id = gql(NOTE, {"id": case_id}, worker)["data"]["addNote"]["note"]["id"]
 
     flag = gql(NODE, {"id": flag_id}, worker)["data"]["node"]
     note = gql(NODE, {"id": note_id}, worker)["data"]["node"]
@@ -85,7 +87,7 @@ def test_node_refetches_a_flag_and_a_note_as_their_owner() -> None:
 def test_node_is_null_for_a_flag_of_a_record_out_of_sight() -> None:
     worker, partner = token("cp_worker"), token("referral_worker")
     case_id = register(worker)
-    flag_id = gql(FLAG, {"id": case_id}, worker)["data"]["flagCase"]["id"]
+    flag_id = gql(FLAG, {"id": case_id}, worker)["data"]["flagCase"]["flag"]["id"]
 
     body = gql(NODE, {"id": flag_id}, partner)
 

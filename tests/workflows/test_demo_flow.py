@@ -131,7 +131,7 @@ def test_register_approve_refer_and_transfer() -> None:
     assert case["protectionConcerns"] is None  # another form
     assert ["case", "protectionConcerns"] in seen["extensions"]["redacted"]
     assert case["approvals"] == []
-    assert [t["kind"] for t in case["transitions"]] == ["referral"]
+    assert [t["kind"] for t in case["transitions"]] == ["REFERRAL"]
     accepted = gql(
         "mutation($id: ID!) { respondToReferral(id: $id, accept: true) { transition { status } } }",
         {"id": referral["id"]},

@@ -49,7 +49,7 @@ def test_the_record_is_null_once_the_caller_may_no_longer_see_it() -> None:
     body = gql(COMPLETE_REFERRAL, {"id": referral["id"]}, partner)
 
     assert body["data"]["completeReferral"] == {
-        "transition": {"id": referral["id"], "status": "done"},
+        "transition": {"id": referral["id"], "status": "DONE"},
         "record": None,
         "errors": [],
     }

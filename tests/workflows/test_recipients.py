@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import Role
-from tests.graphql_client import error_codes, gql, use_tenant
-from tests.workflows.test_demo_flow import REFER, TRANSFER, form_of_field, register, token
+from tests.graphql_client import gql, payload_codes, use_tenant
+from tests.workflows.test_demo_flow import form_of_field, register, token
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,19 @@ CREATE_INCIDENT = """mutation($input: IncidentInput!) {
   createIncident(input: $input) { incident { id } errors { path code } } }"""
 INCIDENT_VIEW = "query($id: ID!) { incident(id: $id) { transitions { kind status } } }"
 REFER_INCIDENT = """mutation($id: ID!, $to: String!, $forms: [String!]!) {
-  referIncident(id: $id, toUser: $to, forms: $forms) { id } }"""
+  referIncident(id: $id, toUser: $to, forms: $forms) {
+    transition { id } incident { id } errors { path code message } } }"""
 INCIDENT_FORMS = '{ forms(recordType: "incident") { key } }'
-ASSIGN = "mutation($id: ID!, $to: String!) { assignCase(id: $id, toUser: $to) { id } }"
+REFER = """mutation($id: ID!, $to: String!, $forms: [String!]!) {
+  referCase(id: $id, toUser: $to, forms: $forms) {
+    transition { id status } case { id } errors { path code message } } }"""
+ASSIGN = """mutation($id: ID!, $to: String!) { assignCase(id: $id, toUser: $to) {
+  transition { id } case { id } errors { path code message } } }"""
+TRANSFER = """mutation($id: ID!, $to: String!) { transferCase(id: $id, toUser: $to) {
+  transition { id } case { id } errors { path code message } } }"""
 BULK_ASSIGN = """mutation($ids: [ID!]!, $to: String!) {
-  bulkAssignCases(ids: $ids, toUser: $to) { id ok code } }"""
+  bulkAssignCases(ids: $ids, toUser: $to) {
+    results { recordId ok error { code } case { id } } errors { code } } }"""
 CASE_VIEW = "query($id: ID!) { case(id: $id) { owner { username } transitions { kind status } } }"
 
 
@@ -42,7 +50,8 @@ def test_referring_an_incident_to_a_user_without_incident_access_is_refused() ->
 
     body = gql(REFER_INCIDENT, {"id": incident_id, "to": "cp_worker", "forms": forms}, gbv)
 
-    assert error_codes(body) == ["RECIPIENT_CANNOT_ACCESS"]
+    assert payload_codes(body, "referIncident") == ["RECIPIENT_CANNOT_ACCESS"]
+    assert body["data"]["referIncident"]["transition"] is None
     assert gql(INCIDENT_VIEW, {"id": incident_id}, gbv)["data"]["incident"]["transitions"] == []
 
 
@@ -57,8 +66,12 @@ def test_referring_a_form_the_recipient_may_not_read_is_refused_and_names_it() -
         REFER, {"id": case_id, "to": "referral_worker", "forms": [shared, unreadable]}, worker
     )
 
-    assert error_codes(body) == ["RECIPIENT_CANNOT_ACCESS"]
-    assert body["errors"][0]["extensions"]["forms"] == [unreadable]
+    assert payload_codes(body, "referCase") == ["RECIPIENT_CANNOT_ACCESS"]
+    [error] = body["data"]["referCase"]["errors"]
+    assert error["path"] == ["forms"]
+    assert unreadable in error["message"]
+    assert shared not in error["message"]
+    assert body["data"]["referCase"]["transition"] is None
     assert case_view(case_id, worker)["transitions"] == []
 
 
@@ -68,7 +81,8 @@ def test_assigning_a_case_to_a_user_without_case_access_is_refused() -> None:
 
     body = gql(ASSIGN, {"id": case_id, "to": "gbv_worker"}, worker)
 
-    assert error_codes(body) == ["RECIPIENT_CANNOT_ACCESS"]
+    assert payload_codes(body, "assignCase") == ["RECIPIENT_CANNOT_ACCESS"]
+    assert body["data"]["assignCase"]["transition"] is None
     assert case_view(case_id, worker) == {"owner": {"username": "cp_worker"}, "transitions": []}
 
 
@@ -78,7 +92,8 @@ def test_transferring_a_case_to_a_user_without_case_access_is_refused() -> None:
 
     body = gql(TRANSFER, {"id": case_id, "to": "gbv_worker"}, worker)
 
-    assert error_codes(body) == ["RECIPIENT_CANNOT_ACCESS"]
+    assert payload_codes(body, "transferCase") == ["RECIPIENT_CANNOT_ACCESS"]
+    assert body["data"]["transferCase"]["transition"] is None
     assert case_view(case_id, worker)["transitions"] == []
 
 
@@ -88,7 +103,12 @@ def test_a_bulk_assignment_reports_the_recipient_for_each_record() -> None:
 
     body = gql(BULK_ASSIGN, {"ids": case_ids, "to": "gbv_worker"}, worker)
 
-    assert [r["code"] for r in body["data"]["bulkAssignCases"]] == ["RECIPIENT_CANNOT_ACCESS"] * 2
+    assert payload_codes(body, "bulkAssignCases") == []
+    results = body["data"]["bulkAssignCases"]["results"]
+    assert [r["recordId"] for r in results] == case_ids
+    assert [(r["ok"], r["error"]["code"], r["case"]) for r in results] == [
+        (False, "RECIPIENT_CANNOT_ACCESS", None)
+    ] * 2
     assert [case_view(i, worker)["owner"] for i in case_ids] == [{"username": "cp_worker"}] * 2
 
 
@@ -102,4 +122,5 @@ def test_a_recipient_who_reads_the_shared_forms_still_gets_the_referral() -> Non
         worker,
     )
 
-    assert body["data"]["referCase"]["status"] == "pending"
+    assert payload_codes(body, "referCase") == []
+    assert body["data"]["referCase"]["transition"]["status"] == "PENDING"

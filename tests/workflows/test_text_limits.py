@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from backend.workflows.models import Family
-from tests.graphql_client import error_codes, gql, use_tenant
+from tests.graphql_client import gql, payload_codes, use_tenant
 from tests.workflows.test_demo_flow import CHILD, REFER, REGISTER, form_of_field, register, token
 
 pytestmark = pytest.mark.django_db
@@ -16,24 +16,32 @@ MEGABYTE = "x" * 1_000_000
 VIEW = """query($id: ID!) { case(id: $id) { status flags { reason removedAt }
   notes { subject } transitions { kind status } approvals { status } } }"""
 ADD_NOTE = """mutation($id: ID!, $subject: String!, $body: String!) {
-  addNote(id: $id, subject: $subject, body: $body) { id } }"""
-FLAG = "mutation($id: ID!, $reason: String!) { flagCase(id: $id, reason: $reason) { id } }"
-UNFLAG = "mutation($id: ID!, $note: String!) { unflag(id: $id, note: $note) { id } }"
-FAMILY = (
-    "mutation($name: String!, $ids: [ID!]!) { createFamily(name: $name, caseIds: $ids) { id } }"
-)
-CLOSE = "mutation($id: ID!, $reason: String!) { closeCase(id: $id, reason: $reason) { status } }"
-REOPEN = "mutation($id: ID!, $reason: String!) { reopenCase(id: $id, reason: $reason) { status } }"
+  addNote(id: $id, subject: $subject, body: $body) {
+    note { id } record { ... on Case { id } } errors { path code message } } }"""
+FLAG = """mutation($id: ID!, $reason: String!) { flagCase(id: $id, reason: $reason) {
+  flag { id } case { id } errors { path code message } } }"""
+UNFLAG = """mutation($id: ID!, $note: String!) { unflag(id: $id, note: $note) {
+  flag { id } record { ... on Case { id } } errors { path code message } } }"""
+FAMILY = """mutation($name: String!, $ids: [ID!]!) { createFamily(name: $name, caseIds: $ids) {
+  family { id } errors { path code message } } }"""
+CLOSE = """mutation($id: ID!, $reason: String!) { closeCase(id: $id, reason: $reason) {
+  case { status } errors { path code message } } }"""
+REOPEN = """mutation($id: ID!, $reason: String!) { reopenCase(id: $id, reason: $reason) {
+  case { status } errors { path code message } } }"""
 TRANSFER_WITH_NOTE = """mutation($id: ID!, $note: String!) {
-  transferCase(id: $id, toUser: "cp_supervisor", note: $note) { id } }"""
-ASK = 'mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") { status } }'
+  transferCase(id: $id, toUser: "cp_supervisor", note: $note) {
+    transition { id } case { id } errors { path code message } } }"""
+ASK = """mutation($id: ID!) { requestApproval(id: $id, approvalType: "assessment") {
+  approval { status } errors { code } } }"""
 APPROVE = """mutation($id: ID!, $comment: String!) {
   respondToApproval(id: $id, approvalType: "assessment", approve: true, comment: $comment) {
-    status } }"""
+    approval { status } record { ... on Case { id } } errors { path code message } } }"""
 REFER_WITH_NOTE = """mutation($id: ID!, $forms: [String!]!, $note: String!) {
-  referCase(id: $id, toUser: "referral_worker", forms: $forms, note: $note) { id } }"""
+  referCase(id: $id, toUser: "referral_worker", forms: $forms, note: $note) {
+    transition { id } case { id } errors { path code message } } }"""
 RESPOND_REFERRAL = """mutation($id: ID!, $note: String!) {
-  respondToReferral(id: $id, accept: true, note: $note) { status } }"""
+  respondToReferral(id: $id, accept: true, note: $note) {
+    transition { status } record { ... on Case { id } } errors { path code message } } }"""
 
 
 def view(case_id: str, as_token: str) -> dict[str, Any]:
@@ -41,10 +49,16 @@ def view(case_id: str, as_token: str) -> dict[str, Any]:
     return case
 
 
-def refused(body: dict[str, Any], field: str, limit: int) -> bool:
-    assert error_codes(body) == ["TEXT_TOO_LONG"], body
-    extensions = body["errors"][0]["extensions"]
-    return bool(extensions["field"] == field and extensions["maxLength"] == limit)
+def refused(body: dict[str, Any], mutation: str, field: str, limit: int) -> bool:
+    """One TEXT_TOO_LONG naming the argument and its limit, and nothing in the payload."""
+    assert payload_codes(body, mutation) == ["TEXT_TOO_LONG"], body
+    payload = body["data"][mutation]
+    [error] = payload.pop("errors")
+    payload.pop("clientMutationId", None)
+    nothing_returned = all(value in (None, []) for value in payload.values())
+    return bool(
+        error["path"] == [field] and f"at most {limit} " in error["message"] and nothing_returned
+    )
 
 
 def test_a_megabyte_note_subject_is_too_long_and_no_note_is_saved() -> None:
@@ -53,7 +67,7 @@ def test_a_megabyte_note_subject_is_too_long_and_no_note_is_saved() -> None:
 
     body = gql(ADD_NOTE, {"id": case_id, "subject": MEGABYTE, "body": "visit"}, worker)
 
-    assert refused(body, "subject", 200)
+    assert refused(body, "addNote", "subject", 200)
     assert view(case_id, worker)["notes"] == []
 
 
@@ -63,7 +77,7 @@ def test_a_megabyte_note_body_is_too_long() -> None:
 
     body = gql(ADD_NOTE, {"id": case_id, "subject": "visit", "body": MEGABYTE}, worker)
 
-    assert refused(body, "body", 10_000)
+    assert refused(body, "addNote", "body", 10_000)
     assert view(case_id, worker)["notes"] == []
 
 
@@ -73,18 +87,19 @@ def test_a_megabyte_flag_reason_is_too_long_and_no_flag_is_saved() -> None:
 
     body = gql(FLAG, {"id": case_id, "reason": MEGABYTE}, worker)
 
-    assert refused(body, "reason", 10_000)
+    assert refused(body, "flagCase", "reason", 10_000)
     assert view(case_id, worker)["flags"] == []
 
 
 def test_a_megabyte_removal_note_keeps_the_flag() -> None:
     worker = token("cp_worker")
     case_id = register(worker)
-    flag_id = gql(FLAG, {"id": case_id, "reason": "check school"}, worker)["data"]["flagCase"]["id"]
+    flagged = gql(FLAG, {"id": case_id, "reason": "check school"}, worker)["data"]["flagCase"]
+    flag_id = flagged["flag"]["id"]
 
     body = gql(UNFLAG, {"id": flag_id, "note": MEGABYTE}, worker)
 
-    assert refused(body, "note", 10_000)
+    assert refused(body, "unflag", "note", 10_000)
     assert view(case_id, worker)["flags"] == [{"reason": "check school", "removedAt": None}]
 
 
@@ -96,7 +111,7 @@ def test_a_megabyte_family_name_is_too_long_and_no_family_is_saved() -> None:
 
     body = gql(FAMILY, {"name": MEGABYTE, "ids": [case_id]}, worker)
 
-    assert refused(body, "name", 200)
+    assert refused(body, "createFamily", "name", 200)
     assert Family.objects.count() == before
 
 
@@ -110,7 +125,7 @@ def test_a_megabyte_referral_note_is_too_long_and_nothing_is_referred() -> None:
         worker,
     )
 
-    assert refused(body, "note", 10_000)
+    assert refused(body, "referCase", "note", 10_000)
     assert view(case_id, worker)["transitions"] == []
 
 
@@ -121,12 +136,12 @@ def test_a_megabyte_response_note_leaves_the_referral_pending() -> None:
         REFER,
         {"id": case_id, "to": "referral_worker", "forms": [form_of_field("name_first")]},
         worker,
-    )["data"]["referCase"]
+    )["data"]["referCase"]["transition"]
 
     body = gql(RESPOND_REFERRAL, {"id": referral["id"], "note": MEGABYTE}, partner)
 
-    assert refused(body, "note", 10_000)
-    assert view(case_id, worker)["transitions"] == [{"kind": "referral", "status": "pending"}]
+    assert refused(body, "respondToReferral", "note", 10_000)
+    assert view(case_id, worker)["transitions"] == [{"kind": "REFERRAL", "status": "PENDING"}]
 
 
 def test_a_megabyte_approval_comment_leaves_the_approval_requested() -> None:
@@ -136,8 +151,8 @@ def test_a_megabyte_approval_comment_leaves_the_approval_requested() -> None:
 
     body = gql(APPROVE, {"id": case_id, "comment": MEGABYTE}, supervisor)
 
-    assert refused(body, "comment", 10_000)
-    assert view(case_id, worker)["approvals"] == [{"status": "requested"}]
+    assert refused(body, "respondToApproval", "comment", 10_000)
+    assert view(case_id, worker)["approvals"] == [{"status": "REQUESTED"}]
 
 
 def test_a_megabyte_closure_reason_keeps_the_case_open() -> None:
@@ -146,8 +161,8 @@ def test_a_megabyte_closure_reason_keeps_the_case_open() -> None:
 
     body = gql(CLOSE, {"id": case_id, "reason": MEGABYTE}, admin)
 
-    assert refused(body, "reason", 10_000)
-    assert view(case_id, admin)["status"] == "open"
+    assert refused(body, "closeCase", "reason", 10_000)
+    assert view(case_id, admin)["status"] == "OPEN"
 
 
 def test_a_form_text_field_over_its_length_is_a_field_error_and_no_case_is_saved() -> None:
@@ -156,8 +171,7 @@ def test_a_form_text_field_over_its_length_is_a_field_error_and_no_case_is_saved
     payload = body["data"]["createCase"]
     assert payload["case"] is None
     assert [e["code"] for e in payload["errors"]] == ["TEXT_TOO_LONG"]
-    # The stored name today; the API's camelCase once payload paths follow the error contract.
-    assert payload["errors"][0]["path"] in ("nameFirst", "name_first")
+    assert payload["errors"][0]["path"] == ["input", "nameFirst"]
 
 
 def test_a_megabyte_transfer_note_is_too_long_and_nothing_is_offered() -> None:
@@ -166,7 +180,7 @@ def test_a_megabyte_transfer_note_is_too_long_and_nothing_is_offered() -> None:
 
     body = gql(TRANSFER_WITH_NOTE, {"id": case_id, "note": MEGABYTE}, worker)
 
-    assert refused(body, "note", 10_000)
+    assert refused(body, "transferCase", "note", 10_000)
     assert view(case_id, worker)["transitions"] == []
 
 
@@ -176,5 +190,5 @@ def test_a_megabyte_reopen_reason_is_too_long() -> None:
 
     body = gql(REOPEN, {"id": case_id, "reason": MEGABYTE}, admin)
 
-    assert refused(body, "reason", 10_000)
-    assert view(case_id, admin)["status"] == "open"
+    assert refused(body, "reopenCase", "reason", 10_000)
+    assert view(case_id, admin)["status"] == "OPEN"
