@@ -50,7 +50,7 @@ class RecordResolvers:
         self.types = types
         self.record_type = types.record_type
         fields = list(types.schema.fields.values())
-        self.redactor = Redactor(fields)
+        self.redactor = Redactor(fields, type_name(self.record_type))
         self.redacted_names = RedactedNames(types.schema)
 
     def present(

@@ -11,8 +11,10 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLObjectType,
     GraphQLResolveInfo,
     InlineFragmentNode,
+    NamedTypeNode,
     SelectionSetNode,
 )
 
@@ -23,8 +25,16 @@ from permissions.plan import RecordAccess
 Path = list[str | int]
 
 
+def _applies(condition: NamedTypeNode | None, info: GraphQLResolveInfo, on: str | None) -> bool:
+    """A fragment on another object type (`... on Incident` where a Case sits) selects
+    nothing here; one on an interface or union (`Node`, `AnyRecord`) does."""
+    if condition is None or on is None or condition.name.value == on:
+        return True
+    return not isinstance(info.schema.get_type(condition.name.value), GraphQLObjectType)
+
+
 def _fields(
-    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo
+    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo, on: str | None = None
 ) -> Iterator[FieldNode]:
     if selection_set is None:
         return
@@ -32,11 +42,12 @@ def _fields(
         if isinstance(selection, FieldNode):
             yield selection
         elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, info)
+            if _applies(selection.type_condition, info, on):
+                yield from _fields(selection.selection_set, info, on)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = info.fragments.get(selection.name.value)
-            if fragment is not None:
-                yield from _fields(fragment.selection_set, info)
+            if fragment is not None and _applies(fragment.type_condition, info, on):
+                yield from _fields(fragment.selection_set, info, on)
 
 
 def _key(node: FieldNode) -> str:
@@ -53,7 +64,8 @@ class Redactor:
     (aliases followed), at every depth. What is readable is the read service's decision
     (`RecordAccess.may_read`); this only maps it onto the query's selection."""
 
-    def __init__(self, fields: Iterable[FieldDefinition]) -> None:
+    def __init__(self, fields: Iterable[FieldDefinition], type_name: str | None = None) -> None:
+        self.type_name = type_name
         # Selections of one parsed document repeat for every record: flatten them once.
         self._flat: dict[tuple[int, ...], list[FieldNode]] = {}
         self.levels: dict[FieldPath, dict[str, FieldDefinition]] = {}
@@ -66,11 +78,13 @@ class Redactor:
             if definition.fields:
                 self._collect(definition.fields, (*parent, definition.name))
 
-    def _flatten(self, nodes: Sequence[FieldNode], info: GraphQLResolveInfo) -> list[FieldNode]:
+    def _flatten(
+        self, nodes: Sequence[FieldNode], info: GraphQLResolveInfo, on: str | None
+    ) -> list[FieldNode]:
         key = tuple(id(n) for n in nodes)
         flat = self._flat.get(key)
         if flat is None:
-            flat = [f for n in nodes for f in _fields(n.selection_set, info)]
+            flat = [f for n in nodes for f in _fields(n.selection_set, info, on)]
             if len(self._flat) > 512:
                 self._flat.clear()
             self._flat[key] = flat
@@ -87,7 +101,7 @@ class Redactor:
     ) -> list[Path]:
         paths: list[Path] = []
         level = self.levels.get(parent, {})
-        for node in self._flatten(nodes, info):
+        for node in self._flatten(nodes, info, None if parent else self.type_name):
             definition = level.get(node.name.value)
             if definition is None:
                 continue
