@@ -16,7 +16,7 @@ from backend.administration.validation import (
     check_field_rules,
     check_form_access,
 )
-from backend.errors import BadUserInput, NotFound
+from backend.errors import BadUserInput, NotFound, check_text_length
 from backend.forms.models import FormDefinition
 from backend.tenancy.models import Agency, UserGroup
 from permissions.actions import require_action
@@ -24,8 +24,15 @@ from permissions.actions import require_action
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,150}$")
 
 
+# The columns these names are stored in.
+NAME_LENGTH = 200
+EMAIL_LENGTH = 254
+_ATTRIBUTES = {"fullName": "full_name", "email": "email", "locale": "locale"}
+
+
 def save_agency(actor: User, code: str, name: str) -> Agency:
     require_action(actor, "manage_users")
+    check_text_length("name", name, NAME_LENGTH)
     with transaction.atomic():
         agency, _ = Agency.objects.update_or_create(
             tenant_id=actor.tenant_id, code=check_code(code, "code"), defaults={"name": name}
@@ -44,6 +51,7 @@ def _agency(actor: User, code: str | None) -> Agency | None:
 
 def save_user_group(actor: User, code: str, name: str, agency: str | None = None) -> UserGroup:
     require_action(actor, "manage_users")
+    check_text_length("name", name, NAME_LENGTH)
     with transaction.atomic():
         group, _ = UserGroup.objects.update_or_create(
             tenant_id=actor.tenant_id,
@@ -66,6 +74,7 @@ class RoleChanges:
 def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
     """Create or replace a role. Takes effect on the next request of every user who has it."""
     require_action(actor, "manage_users")
+    check_text_length("name", changes.name, NAME_LENGTH)
     tenant = actor.tenant
     if changes.scope not in dict(RECORD_SCOPES):
         raise BadUserInput(f"scope is one of {', '.join(dict(RECORD_SCOPES))}.", field="scope")
@@ -104,6 +113,8 @@ def save_user(actor: User, username: str, changes: UserChanges) -> User:
     tenant = actor.tenant
     if not USERNAME.match(username):
         raise BadUserInput("A username is 1-150 letters, digits or . _ @ -.", field="username")
+    for field, limit in (("fullName", NAME_LENGTH), ("email", EMAIL_LENGTH), ("locale", 10)):
+        check_text_length(field, getattr(changes, _ATTRIBUTES[field]), limit)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(tenant=tenant, username=username).first()
         if user is None:

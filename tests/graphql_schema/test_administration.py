@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.graphql_client import error_codes, gql, login, payload_codes
+from backend.tenancy.models import Agency
+from tests.graphql_client import error_codes, gql, login, payload_codes, use_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,21 @@ def test_a_role_change_applies_on_the_next_request() -> None:
     forms = gql('{ forms(recordType: "case") { fields { name } } }', token=monitor)
     names = {f["name"] for form in forms["data"]["forms"] for f in form["fields"]}
     assert "protection_concerns" not in names
+
+
+SAVE_AGENCY = """
+mutation($name: String!) {
+  saveAgency(code: "long_name", name: $name) { agency { code } errors { path code } }
+}
+"""
+
+
+def test_a_name_longer_than_its_column_is_refused_and_nothing_is_saved() -> None:
+    body = gql(SAVE_AGENCY, {"name": "x" * 1_000_000}, admin())
+
+    assert body["data"]["saveAgency"] == {
+        "agency": None,
+        "errors": [{"path": ["name"], "code": "TEXT_TOO_LONG"}],
+    }
+    use_tenant("demo")
+    assert not Agency.objects.filter(code="long_name").exists()
