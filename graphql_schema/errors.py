@@ -25,7 +25,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if isinstance(original, DomainError):
         message = original.message
         extensions = {"code": original.code, **original.details}
-    elif isinstance(original, GraphQLError) or _variable_coercion(error):
+    elif _variable_coercion(error):
         # A variable's value does not fit its type: the client's input, not a fault here.
         message = error.message
         extensions = {"code": ErrorCode.BAD_USER_INPUT.value}

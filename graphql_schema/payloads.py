@@ -8,6 +8,7 @@ resolver catches errors itself.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import typing
@@ -100,17 +101,23 @@ T = TypeVar("T")
 
 def _refused(resolver: Callable[..., Any], errors: list[UserError]) -> Any:
     """A refused mutation's payload: its own type where the resolver names one (so fields
-    with defaults, such as `retired: false`, keep them), else a dict the types read."""
+    with defaults, such as `retired: false`, keep them; the others are null), else a dict
+    the types read."""
     try:
         payload_type = typing.get_type_hints(resolver).get("return")
     except (NameError, TypeError):
         payload_type = None
-    if isinstance(payload_type, type) and hasattr(payload_type, "__strawberry_definition__"):
-        try:
-            return payload_type(errors=errors)
-        except TypeError:  # a payload field without a default
-            pass
-    return {"errors": errors}
+    definition = getattr(payload_type, "__strawberry_definition__", None)
+    if not isinstance(payload_type, type) or definition is None:
+        return {"errors": errors}
+    payload: Any = object.__new__(payload_type)
+    for field in definition.fields:
+        default = field.default
+        if default is strawberry.UNSET or default is dataclasses.MISSING:
+            default = field.default_factory() if callable(field.default_factory) else None
+        setattr(payload, field.python_name, default)
+    payload.errors = errors
+    return payload
 
 
 def mutation_payload(resolver: Callable[P, T], *, under: Sequence[str] = ()) -> Callable[P, T]:
