@@ -22,6 +22,7 @@ from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
@@ -109,3 +110,12 @@ def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
 
 
 base_schema = build_schema(_static_fields(Query) + node_fields({}), _static_fields(Mutation))
+
+
+def warm_schemas() -> int:
+    """Compile every tenant's schema now (at a worker's start); returns how many tenants."""
+    tenants = list(Tenant.objects.order_by("pk"))
+    for tenant in tenants:
+        with tenant_transaction(tenant.pk):
+            schema_for_tenant(tenant)
+    return len(tenants)

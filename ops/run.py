@@ -33,6 +33,8 @@ def main() -> int:
             "-m",
             "gunicorn",
             "backend.wsgi",
+            "--config",
+            "python:ops.gunicorn_conf",
             "--bind",
             f"{host}:{port}",
             "--workers",

@@ -100,3 +100,15 @@ def test_two_processes_agree_on_the_schema_after_a_publish(
     sdl_first = post(first, '{ __type(name: "Case") { fields { name } } }', token=admin)
     sdl_second = post(second, '{ __type(name: "Case") { fields { name } } }', token=worker)
     assert sdl_first == sdl_second
+
+
+@pytest.mark.django_db
+def test_warming_compiles_the_schema_of_every_tenant() -> None:
+    from graphql_schema import registry
+
+    registry._schemas.clear()
+
+    warmed = registry.warm_schemas()
+
+    assert warmed >= 2  # demo and sandbox
+    assert len(registry._schemas) >= 1
