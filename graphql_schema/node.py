@@ -9,7 +9,7 @@ like one that does not exist; so does an id that is not one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -17,15 +17,17 @@ from graphql.pyutils import Path
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from backend.accounts.services import tenant_user
-from backend.errors import BadUserInput, NotFound
+from backend.accounts.services import tenant_users
+from backend.errors import BadUserInput
 from backend.ids import InvalidId, parse_id
-from backend.notifications.services import own_alert
-from backend.records.services import get_any_record
+from backend.notifications.services import own_alerts
+from backend.records import reading as reading_records
 from backend.workflows import reading
+from backend.workflows.models import Approval, Flag, Transition
 from graphql_schema.alerts import Alert
 from graphql_schema.context import RequestContext
 from graphql_schema.node_interface import Node
+from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.operations import RecordResolvers
 from graphql_schema.records.types import UserRef
 from graphql_schema.workflows.types import ApprovalInfo, FlagInfo, NoteInfo, TransitionInfo
@@ -45,54 +47,50 @@ def _uuid(node_id: str) -> uuid.UUID | None:
 
 
 class NodeFinder:
-    """Finds one object by id among the kinds a tenant's schema knows."""
+    """Finds objects by id among the kinds a tenant's schema knows, each kind in one batch:
+    a fixed number of queries per kind, however many ids."""
 
     def __init__(self, records: Mapping[str, RecordResolvers]) -> None:
         self.records = dict(records)
-        self.finders: list[Callable[[Ctx, uuid.UUID], Any]] = [
-            self._record,
-            self._workflow_step,
-            self._alert,
-            self._user,
-        ]
 
-    def find(self, info: Ctx, node_id: str) -> Any:
-        key = _uuid(str(node_id))
-        if key is None:
-            return None
-        for finder in self.finders:
-            found = finder(info, key)
-            if found is not None:
-                return found
-        return None
+    def find(self, infos: Sequence[Ctx], node_ids: Sequence[str]) -> list[Any]:
+        """The objects for `node_ids`, in order; `infos[i]` places the i-th in the answer."""
+        keys = [_uuid(str(node_id)) for node_id in node_ids]
+        wanted = [key for key in keys if key is not None]
+        if not wanted:
+            return [None] * len(keys)
+        user = infos[0].context.user
+        found: dict[uuid.UUID, Any] = {}
+        records = reading_records.read_by_ids(user, wanted)
+        rest = [key for key in wanted if key not in records]
+        steps = reading.seen_steps(user, rest) if rest else {}
+        rest = [key for key in rest if key not in steps]
+        alerts = own_alerts(user, rest) if rest else {}
+        rest = [key for key in rest if key not in alerts]
+        users = tenant_users(user, rest) if rest else {}
+        found.update({k: _step_node(step) for k, step in steps.items()})
+        found.update({k: Alert.of(view) for k, view in alerts.items()})
+        found.update({k: UserRef.of(u) for k, u in users.items()})
+        answers: list[Any] = []
+        batch = PageBatch(user, list(records.values()))
+        for info, key in zip(infos, keys, strict=True):
+            view = records.get(key) if key is not None else None
+            resolvers = self.records.get(view.record.record_type) if view is not None else None
+            if view is not None and resolvers is not None:
+                answers.append(resolvers.present_here(info, view, batch))
+            else:
+                answers.append(found.get(key) if key is not None else None)
+        return answers
 
-    def _record(self, info: Ctx, key: uuid.UUID) -> dict[str, Any] | None:
-        try:
-            record_type = get_any_record(info.context.user, str(key)).record.record_type
-            resolvers = self.records.get(record_type)
-            return resolvers.get(info, str(key)) if resolvers else None
-        except NotFound:
-            return None
 
-    def _workflow_step(self, info: Ctx, key: uuid.UUID) -> Node | None:
-        user = info.context.user
-        if (transition := reading.seen_transition(user, key)) is not None:
-            return TransitionInfo.of(transition)
-        if (approval := reading.seen_approval(user, key)) is not None:
-            return ApprovalInfo.of(approval)
-        if (flag := reading.seen_flag(user, key)) is not None:
-            return FlagInfo.of(flag)
-        if (note := reading.seen_note(user, key)) is not None:
-            return NoteInfo.of(note)
-        return None
-
-    def _alert(self, info: Ctx, key: uuid.UUID) -> Alert | None:
-        view = own_alert(info.context.user, key)
-        return Alert.of(view) if view is not None else None
-
-    def _user(self, info: Ctx, key: uuid.UUID) -> UserRef | None:
-        user = tenant_user(info.context.user, key)
-        return UserRef.of(user) if user is not None else None
+def _step_node(step: Any) -> Node:
+    if isinstance(step, Transition):
+        return TransitionInfo.of(step)
+    if isinstance(step, Approval):
+        return ApprovalInfo.of(step)
+    if isinstance(step, Flag):
+        return FlagInfo.of(step)
+    return NoteInfo.of(step)
 
 
 def _at(info: Ctx, index: int) -> Ctx:
@@ -105,12 +103,13 @@ def node_fields(records: Mapping[str, RecordResolvers]) -> list[StrawberryField]
     finder = NodeFinder(records)
 
     def node(info: Ctx, id: strawberry.ID) -> Node | None:
-        return finder.find(info, id)
+        found: Node | None = finder.find([info], [id])[0]
+        return found
 
     def nodes(info: Ctx, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODE_IDS:
             raise BadUserInput(f"Ask for at most {MAX_NODE_IDS} ids at once.", field="ids")
-        return [finder.find(_at(info, index), node_id) for index, node_id in enumerate(ids)]
+        return finder.find([_at(info, index) for index in range(len(ids))], ids)
 
     return [
         strawberry.field(

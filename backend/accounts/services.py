@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -287,6 +288,7 @@ def _change_password(
     return open_session(user)
 
 
-def tenant_user(user: User, public_id: uuid.UUID) -> User | None:
-    """A user of the caller's own tenant, by public id; None for any other."""
-    return User.objects.filter(public_id=public_id, tenant_id=user.tenant_id).first()
+def tenant_users(user: User, public_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """Users of the caller's own tenant among some public ids; any other is left out."""
+    found = User.objects.filter(public_id__in=public_ids, tenant_id=user.tenant_id)
+    return {u.public_id: u for u in found.only("public_id", "username", "full_name")}

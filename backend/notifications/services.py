@@ -204,14 +204,14 @@ def dismiss_alert(user: User, alert_id: str) -> AlertView:
     return AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)
 
 
-def own_alert(user: User, alert_id: uuid.UUID) -> AlertView | None:
-    """One of the user's own alerts; None for anyone else's or a missing one."""
-    alert = (
-        Alert.objects.filter(pk=alert_id, tenant_id=user.tenant_id, user=user)
-        .select_related("record")
-        .first()
+def own_alerts(user: User, alert_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AlertView]:
+    """The user's own alerts among some ids; anyone else's or missing ones are left out."""
+    alerts = list(
+        Alert.objects.filter(pk__in=alert_ids, tenant_id=user.tenant_id, user=user).select_related(
+            "record"
+        )
     )
-    if alert is None:
-        return None
-    visible = visible_among(user, [alert.record] if alert.record is not None else [])
-    return AlertView(alert, _seen(visible, alert.record_id) if alert.record_id else None)
+    visible = visible_among(user, [a.record for a in alerts if a.record is not None])
+    return {
+        a.pk: AlertView(a, _seen(visible, a.record_id) if a.record_id else None) for a in alerts
+    }

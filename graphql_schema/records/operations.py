@@ -110,8 +110,14 @@ class RecordResolvers:
         for records that payloads and `node` return, at their own place in the response."""
         user = info.context.user
         view = reading.read_record(user, self.record_type, record_id)
+        return self.present_here(info, view, PageBatch(user, [view]))
+
+    def present_here(
+        self, info: Info[RequestContext, None], view: RecordView, batch: PageBatch
+    ) -> dict[str, Any]:
+        """A view read elsewhere (`nodes`) at the place of `info` in the response."""
         placements: Placements = [(info.path.as_list(), list(info._raw_info.field_nodes))]
-        return self.present(info, view, PageBatch(user, [view]), placements)
+        return self.present(info, view, batch, placements)
 
     def payload(
         self, info: Info[RequestContext, None], result: services.WriteResult

@@ -19,7 +19,7 @@ from backend.records.services import create_record
 from backend.tenancy.context import tenant_transaction
 from backend.workflows.config import DEMO_WORKFLOW
 from backend.workflows.models import Approval, Flag, Note, Transition
-from tests.graphql_client import login
+from tests.graphql_client import login, use_tenant
 from tests.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,43 @@ def test_every_workflow_list_of_the_fixture_is_filled_for_every_case(busy_tenant
         assert node["owner"]["username"] == "admin"
         for listed in ("transitions", "approvals", "flags", "notes", "alerts"):
             assert len(node[listed]) == 2, (listed, node[listed])
+
+
+NODES = """
+query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename id
+    ... on Case { shortId flags { id } notes { id } }
+    ... on FlagInfo { reason }
+    ... on NoteInfo { body }
+  }
+}
+"""
+
+
+def test_nodes_cost_as_many_queries_for_30_ids_as_for_3(busy_tenant: str) -> None:
+    token = login("admin", tenant=busy_tenant)["accessToken"]
+    counts = {}
+    for size in (1, 10):
+        use_tenant(busy_tenant)
+        case_ids = Record.objects.filter(record_type="case").values_list("pk", flat=True)
+        cases = [str(pk) for pk in case_ids[:size]]
+        flags = [str(p) for p in Flag.objects.values_list("public_id", flat=True)[:size]]
+        notes = [str(p) for p in Note.objects.values_list("public_id", flat=True)[:size]]
+        ids = [*cases, *flags, *notes]
+        with CaptureQueriesContext(connection) as captured:
+            body = (
+                Client()
+                .post(
+                    "/graphql",
+                    data=json.dumps({"query": NODES, "variables": {"ids": ids}}),
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {token}",
+                )
+                .json()
+            )
+        assert "errors" not in body, body["errors"]
+        assert [n["id"] for n in body["data"]["nodes"]] == ids
+        counts[len(ids)] = len(captured.captured_queries)
+
+    assert counts[30] == counts[3], f"queries per number of ids: {counts}"
