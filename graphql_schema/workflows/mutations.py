@@ -4,6 +4,7 @@ null when the caller may no longer see it, e.g. after a transfer)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,11 +15,14 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from backend.errors import Forbidden, NotFound
+from backend.records import reading
 from backend.records.models import Record
+from backend.records.reading import RecordView
 from backend.workflows import approvals, bulk, casework, lifecycle, transitions
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.payloads import UserError, client_path, mutation_payload, payload_fields
+from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.operations import RecordResolvers
 from graphql_schema.workflows.types import (
     ApprovalInfo,
@@ -38,9 +42,36 @@ def _ref(record: Record) -> tuple[str, str]:
     return (record.record_type, str(record.pk))
 
 
-def _read(info: Ctx, resolvers: Resolvers, ref: tuple[str, str] | None) -> Any:
+# Where a payload with many records (bulk steps, families) keeps them for reading together.
+RECORDS = "_records"
+
+
+class PayloadRecords:
+    """The records of one payload, read through the read service together the first time
+    one is asked for: a fixed number of queries for 1 or 100 records."""
+
+    def __init__(self, refs: Sequence[tuple[str, str] | None]) -> None:
+        self.ids = [uuid.UUID(ref[1]) for ref in refs if ref is not None]
+        self._views: dict[uuid.UUID, RecordView] | None = None
+        self._batch: PageBatch | None = None
+
+    def present(self, info: Ctx, resolvers: Resolvers, ref: tuple[str, str]) -> Any:
+        if self._views is None:
+            user = info.context.user
+            self._views = reading.read_by_ids(user, self.ids)
+            self._batch = PageBatch(user, list(self._views.values()))
+        view = self._views.get(uuid.UUID(ref[1]))
+        found = resolvers.get(view.record.record_type) if view is not None else None
+        if view is None or found is None or self._batch is None:
+            return None
+        return found.present_here(info, view, self._batch)
+
+
+def _read(info: Ctx, resolvers: Resolvers, ref: tuple[str, str] | None, shared: Any) -> Any:
     if ref is None or ref[0] not in resolvers:
         return None
+    if isinstance(shared, PayloadRecords):
+        return shared.present(info, resolvers, ref)
     try:
         return resolvers[ref[0]].get(info, ref[1])
     except (NotFound, Forbidden):
@@ -54,9 +85,10 @@ def record_field(
 
     def resolve(root: strawberry.Parent[Any], info: Ctx) -> Any:
         refs = root.get(key) if isinstance(root, dict) else None
+        shared = root.get(RECORDS) if isinstance(root, dict) else None
         if many:
-            return [_read(info, resolvers, ref) for ref in refs or []]
-        return _read(info, resolvers, refs)
+            return [_read(info, resolvers, ref, shared) for ref in refs or []]
+        return _read(info, resolvers, refs, shared)
 
     resolve.__name__ = f"resolve_{name}"
     resolve.__annotations__["return"] = list[annotation | None] if many else annotation | None
@@ -207,13 +239,15 @@ def workflow_mutations(any_record: Any, resolvers: Resolvers) -> list[Any]:
     ) -> Any:
         family = casework.create_family(info.context.user, name, case_ids)
         members = list(family.members.all())
+        refs = [_ref(r) for r in members]
         return {
             "family": FamilyInfo(
                 id=strawberry.ID(str(family.public_id)),
                 name=family.name,
                 case_ids=[strawberry.ID(str(r.pk)) for r in members],
             ),
-            "records": [_ref(r) for r in members],
+            "records": refs,
+            RECORDS: PayloadRecords(refs),
         }
 
     step_payloads: list[tuple[Callable[..., Any], str, str]] = [
@@ -353,15 +387,18 @@ def record_type_mutations(output: type, resolvers: RecordResolvers) -> list[Any]
         return {RECORD: _ref(lifecycle.reopen(info.context.user, id, reason))}
 
     def outcomes(found: list[bulk.BulkOutcome]) -> dict[str, Any]:
+        refs = [(record_type, o.record_id) if o.ok else None for o in found]
+        shared = PayloadRecords(refs)
         return {
             "results": [
                 {
                     "record_id": strawberry.ID(o.record_id),
                     "ok": o.ok,
                     "error": None if o.ok else UserError.of(o.code or "", o.message or "", None),
-                    RECORD: (record_type, o.record_id) if o.ok else None,
+                    RECORD: ref,
+                    RECORDS: shared,
                 }
-                for o in found
+                for o, ref in zip(found, refs, strict=True)
             ]
         }
 

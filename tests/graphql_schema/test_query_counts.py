@@ -136,11 +136,15 @@ def busy_tenant(django_db_blocker: Any) -> str:
 
 
 def count_queries(query: str, first: int, token: str) -> tuple[int, dict[str, Any]]:
-    client = Client()
+    return counted(query, {"first": first}, token)
+
+
+def counted(query: str, variables: dict[str, Any], token: str) -> tuple[int, dict[str, Any]]:
+    """The SQL queries one request issues, and its answer (which must have no error)."""
     with CaptureQueriesContext(connection) as captured:
-        response = client.post(
+        response = Client().post(
             "/graphql",
-            data=json.dumps({"query": query, "variables": {"first": first}}),
+            data=json.dumps({"query": query, "variables": variables}),
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
         )
@@ -217,19 +221,42 @@ def test_nodes_cost_as_many_queries_for_30_ids_as_for_3(busy_tenant: str) -> Non
         flags = [str(p) for p in Flag.objects.values_list("public_id", flat=True)[:size]]
         notes = [str(p) for p in Note.objects.values_list("public_id", flat=True)[:size]]
         ids = [*cases, *flags, *notes]
-        with CaptureQueriesContext(connection) as captured:
-            body = (
-                Client()
-                .post(
-                    "/graphql",
-                    data=json.dumps({"query": NODES, "variables": {"ids": ids}}),
-                    content_type="application/json",
-                    HTTP_AUTHORIZATION=f"Bearer {token}",
-                )
-                .json()
-            )
-        assert "errors" not in body, body["errors"]
+        queries, body = counted(NODES, {"ids": ids}, token)
         assert [n["id"] for n in body["data"]["nodes"]] == ids
-        counts[len(ids)] = len(captured.captured_queries)
+        counts[len(ids)] = queries
 
     assert counts[30] == counts[3], f"queries per number of ids: {counts}"
+
+
+BULK_FLAG = """
+mutation($ids: [ID!]!) {
+  bulkFlagCases(ids: $ids, reason: "Home visit") { results { ok %s } }
+}
+"""
+
+
+def _bulk_flag_queries(token: str, ids: list[str], selection: str) -> int:
+    queries, body = counted(BULK_FLAG % selection, {"ids": ids}, token)
+    results = body["data"]["bulkFlagCases"]["results"]
+    assert [r["ok"] for r in results] == [True] * len(ids), body
+    return queries
+
+
+def test_reading_back_the_records_of_a_bulk_step_costs_the_same_for_3_as_for_12() -> None:
+    use_tenant("demo")
+    worker = User.objects.select_related("tenant", "role", "agency").get(
+        tenant__slug="demo", username="cp_worker"
+    )
+    ids = []
+    for _ in range(30):
+        created = create_record(worker, "case", MINIMAL["case"]).record
+        assert created is not None
+        ids.append(str(created.pk))
+    token = login("cp_worker")["accessToken"]
+    read_back = {}
+    for size, batch in ((3, ids[:6]), (12, ids[6:])):
+        plain = _bulk_flag_queries(token, batch[:size], "")
+        with_records = _bulk_flag_queries(token, batch[size:], "case { id flags { id } }")
+        read_back[size] = with_records - plain
+
+    assert read_back[12] == read_back[3], f"read-back queries per bulk size: {read_back}"
