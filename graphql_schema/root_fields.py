@@ -2,8 +2,10 @@
 
 Which schema validates a document depends on who is calling; some answers (a stale token, an
 anonymous caller asking for records, sign-in mixed with tenant work) are decided from the
-root fields alone. Parsing is bounded and never validates: a document that does not parse,
-or names no single operation, yields None and is left to the normal path to report.
+root fields alone. The document is parsed within the document limits (and the parse is
+cached, so execution does not parse it again); it is never validated here: a document that
+does not parse, is over the limits, or names no single operation yields None and is left
+to the normal path to report.
 """
 
 from __future__ import annotations
@@ -20,11 +22,9 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    parse,
 )
 
-# Enough for any real operation; anything longer is parsed (and refused) by the normal path.
-MAX_TOKENS = 20_000
+from graphql_schema.limits.document import parse_within_limits
 
 # Operations that take no token: a client whose token went stale must still reach them.
 SIGN_IN_FIELDS = frozenset({"login", "loginWithOidc", "refreshToken"})
@@ -49,8 +49,8 @@ class RootSelection:
 
 def root_selection(query: str, operation_name: str | None) -> RootSelection | None:
     try:
-        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
-    except GraphQLError:
+        document = parse_within_limits(query)
+    except GraphQLError:  # not GraphQL, or over the limits: the normal path answers
         return None
     operation = _operation(document, operation_name)
     if operation is None:

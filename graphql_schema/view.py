@@ -50,7 +50,9 @@ ANONYMOUS_ROOT_FIELDS = root_fields_of(base_schema)
 def _unauthenticated(message: str, *, token_sent: bool) -> HttpResponse:
     # RFC 6750: no error attribute when the request carried no credentials at all.
     challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
-    return error_response(401, "UNAUTHENTICATED", message, {"WWW-Authenticate": challenge})
+    return error_response(
+        401, ErrorCode.UNAUTHENTICATED.value, message, {"WWW-Authenticate": challenge}
+    )
 
 
 class CaseworkGraphQLView(GraphQLView):
