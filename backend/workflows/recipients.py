@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backend.accounts.models import User
-from backend.forms.configuration import published_configuration
+from backend.errors import NotFound
+from backend.records.access import access_plan
 from backend.records.models import Record
 from backend.workflows.errors import RecipientCannotAccess
-from permissions.plan import build_plan
+from permissions.plan import AccessPlan
 
 
 def require_recipient_access(
@@ -25,9 +26,10 @@ def require_recipient_access(
     type and read at least one field of every chosen form; a form of which the recipient
     could read nothing would be shared in name only, so it is refused and named.
     """
-    configuration = published_configuration(recipient.tenant)
-    schema = configuration.schema_for(record.record_type)
-    plan = build_plan(recipient, configuration, schema) if schema else None
+    try:
+        plan: AccessPlan | None = access_plan(recipient, record.record_type)
+    except NotFound:  # a record type no longer in use
+        plan = None
     who = recipient.username
     kind = record.record_type.replace("_", " ")
     if plan is None or not plan.can_read or not plan.readable:
