@@ -153,3 +153,13 @@ def test_clean_text_with_a_surrogate_pair_is_accepted() -> None:
     body = gql(REGISTER, {"input": {**CHILD, "nameFirst": "Amina \U0001f600"}}, worker())
 
     assert body["data"]["createCase"]["errors"] == []
+
+
+def test_a_variable_nested_as_deep_as_json_allows_gets_a_coded_error() -> None:
+    deep: object = "x"
+    for _ in range(900):
+        deep = [deep]
+
+    body = gql("query($first: Int) { alerts(first: $first) { id } }", {"first": deep}, worker())
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
