@@ -43,9 +43,6 @@ class RecordView:
     access: RecordAccess
     values: dict[str, Any]
 
-    def may_read(self, path: FieldPath) -> bool:
-        return self.access.may_read(path)
-
 
 @dataclass(frozen=True)
 class HistoryView:
@@ -85,12 +82,6 @@ def view_of(visible: VisibleRecord) -> RecordView:
 def read_record(user: User, record_type: str, record_id: str | uuid.UUID) -> RecordView:
     """One record of a type; NOT_FOUND when the user may not see it. Logged as a read."""
     view = view_of(get_record(user, record_type, record_id))
-    log_access(user, [view.record], AccessLog.Action.READ)
-    return view
-
-
-def read_any_record(user: User, record_id: str | uuid.UUID) -> RecordView:
-    view = view_of(get_any_record(user, record_id))
     log_access(user, [view.record], AccessLog.Action.READ)
     return view
 

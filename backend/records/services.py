@@ -32,7 +32,6 @@ from backend.records.signals import record_changed
 from backend.records.write_guard import forbidden_changes
 from formengine import FieldError, RecordSchema, validate_record
 from permissions.actions import require_action
-from permissions.plan import RecordAccess
 
 __all__ = [
     "VisibleRecord",
@@ -49,10 +48,9 @@ __all__ = [
 
 @dataclass
 class WriteResult:
-    """A saved record and what the caller may read of it, or why nothing was saved."""
+    """A saved record (read it back through the read service), or why nothing was saved."""
 
     record: Record | None
-    access: RecordAccess | None = None
     errors: list[FieldError] = field(default_factory=list)
 
 
@@ -104,7 +102,7 @@ def create_record(
             data_fields=result.changes,
             created=True,
         )
-    return WriteResult(record, access_plan(user, record_type).access(record))
+    return WriteResult(record)
 
 
 def update_record(
@@ -163,4 +161,4 @@ def update_record(
                 data_fields=result.changes,
             )
             record_changed.send(sender=Record, record=record, actor=user)
-    return WriteResult(record, visible.access)
+    return WriteResult(record)

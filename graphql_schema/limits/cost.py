@@ -39,8 +39,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from backend.records.paging import DEFAULT_PAGE_SIZE
 from graphql_schema.limits.errors import QueryTooComplex
-from graphql_schema.records.operations import DEFAULT_PAGE_SIZE
 
 LIST_ESTIMATE = 10
 # Fields and fragment spreads inside one another; far above what the depth limit allows.
