@@ -113,9 +113,13 @@ base_schema = build_schema(_static_fields(Query) + node_fields({}), _static_fiel
 
 
 def warm_schemas() -> int:
-    """Compile every tenant's schema now (at a worker's start); returns how many tenants."""
-    tenants = list(Tenant.objects.order_by("pk"))
-    for tenant in tenants:
+    """Compile the tenants' schemas now (at a worker's start), as many as the cache holds;
+    returns how many tenants were warmed."""
+    warmed = 0
+    for tenant in Tenant.objects.order_by("pk").iterator():
+        if len(_schemas) >= MAX_CACHED_SCHEMAS:
+            break  # more would only push out the ones just compiled
         with tenant_transaction(tenant.pk):
             schema_for_tenant(tenant)
-    return len(tenants)
+        warmed += 1
+    return warmed
