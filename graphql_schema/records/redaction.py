@@ -67,7 +67,9 @@ class Redactor:
     def __init__(self, fields: Iterable[FieldDefinition], type_name: str | None = None) -> None:
         self.type_name = type_name
         # Selections of one parsed document repeat for every record: flatten them once.
-        self._flat: dict[tuple[int, ...], list[FieldNode]] = {}
+        # Keyed by the nodes' ids; each entry keeps its nodes alive, so that no id is reused
+        # by another document's node while the entry stands.
+        self._flat: dict[tuple[int, ...], tuple[Sequence[FieldNode], list[FieldNode]]] = {}
         self.levels: dict[FieldPath, dict[str, FieldDefinition]] = {}
         self._collect(fields, ())
 
@@ -82,12 +84,13 @@ class Redactor:
         self, nodes: Sequence[FieldNode], info: GraphQLResolveInfo, on: str | None
     ) -> list[FieldNode]:
         key = tuple(id(n) for n in nodes)
-        flat = self._flat.get(key)
-        if flat is None:
-            flat = [f for n in nodes for f in _fields(n.selection_set, info, on)]
-            if len(self._flat) > 512:
-                self._flat.clear()
-            self._flat[key] = flat
+        cached = self._flat.get(key)
+        if cached is not None:
+            return cached[1]
+        flat = [f for n in nodes for f in _fields(n.selection_set, info, on)]
+        if len(self._flat) > 512:
+            self._flat.clear()
+        self._flat[key] = (tuple(nodes), flat)
         return flat
 
     def redacted_paths(

@@ -23,7 +23,8 @@ class RedactedNames:
     def __init__(self, schema: RecordSchema) -> None:
         self.levels: dict[FieldPath, list[FieldDefinition]] = {}
         self._collect(schema.fields.values(), ())
-        self._cache: dict[tuple[int, FieldPath], list[str]] = {}
+        # Keyed by what decides the answer: the readable paths (a frozenset hashes once).
+        self._cache: dict[tuple[frozenset[FieldPath], FieldPath], list[str]] = {}
 
     def _collect(self, fields: Iterable[FieldDefinition], parent: FieldPath) -> None:
         level = self.levels.setdefault(parent, [])
@@ -34,7 +35,7 @@ class RedactedNames:
                 self._collect(definition.fields, (*parent, definition.name))
 
     def at(self, access: RecordAccess, parent: FieldPath) -> list[str]:
-        key = (id(access), parent)
+        key = (access.readable_paths, parent)
         names = self._cache.get(key)
         if names is None:
             names = sorted(
