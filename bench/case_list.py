@@ -44,14 +44,17 @@ def _unwrap(graphql_type: object) -> object:
     return graphql_type
 
 
-def selection(object_type: GraphQLObjectType) -> str:
+def selection(object_type: GraphQLObjectType, skip: frozenset[str] | set[str] = SKIP) -> str:
+    """Every field of a type, objects with all of theirs, but the fields in `skip`."""
     parts = []
     for name, field in object_type.fields.items():
-        if name in SKIP:
+        if name in skip:
             continue
         inner = _unwrap(field.type)
         parts.append(
-            f"{name} {{ {selection(inner)} }}" if isinstance(inner, GraphQLObjectType) else name
+            f"{name} {{ {selection(inner, skip)} }}"
+            if isinstance(inner, GraphQLObjectType)
+            else name
         )
     return " ".join(parts)
 

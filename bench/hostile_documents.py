@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import statistics
 import time
 from collections.abc import Callable
 from itertools import count
@@ -23,9 +22,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup()
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, parse
+from graphql import GraphQLObjectType, parse
 from strawberry.schema.schema import validate_document
 
+from bench.case_list import median_ms, selection
 from bench.configurations import demo_configuration
 from graphql_schema.registry import LIMIT_RULES, compile_schema
 
@@ -38,34 +38,12 @@ def fragment_doubling(levels: int, name: str) -> str:
     return f"query {name} {{ ...F0 }}\n" + "\n".join(fragments)
 
 
-def every_field(object_type: GraphQLObjectType) -> str:
-    parts = []
-    for name, field in object_type.fields.items():
-        inner = field.type
-        while isinstance(inner, GraphQLNonNull | GraphQLList):
-            inner = inner.of_type
-        parts.append(
-            f"{name} {{ {every_field(inner)} }}" if isinstance(inner, GraphQLObjectType) else name
-        )
-    return " ".join(parts)
-
-
-def median_ms(run: Callable[[], object], repeat: int) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def main() -> None:
     configuration = dataclasses.replace(demo_configuration(), workflow_record_types=("case",))
     schema = compile_schema(configuration)
     case_type = schema._schema.get_type("Case")
     assert isinstance(case_type, GraphQLObjectType)
-    node = every_field(case_type)
+    node = selection(case_type, skip=frozenset())
     pages = " ".join(
         f"page{n}: cases(first: 100) {{ edges {{ node {{ {node} }} }} }}" for n in range(5)
     )
