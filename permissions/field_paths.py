@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from formengine import FieldDefinition, FieldPath, RecordSchema, calculation_inputs
 
@@ -22,6 +23,18 @@ class FieldPaths:
     writable: frozenset[FieldPath]
     # calculated field -> the fields it reads
     inputs: Mapping[FieldPath, Sequence[FieldPath]] = field(default_factory=dict)
+    # every field of the record type, readable or not
+    all_paths: frozenset[FieldPath] = frozenset()
+
+    @cached_property
+    def hiding(self) -> frozenset[FieldPath]:
+        """The subforms with an unreadable field somewhere inside their entries: only
+        their entries need filtering (and their redactions listing)."""
+        return frozenset(
+            hidden[:depth]
+            for hidden in self.all_paths - self.readable
+            for depth in range(1, len(hidden))
+        )
 
     def limited_to(self, top_level: frozenset[str]) -> FieldPaths:
         """The same rules for a caller who may see only the top-level fields `top_level`
@@ -38,7 +51,10 @@ class FieldPaths:
             readable -= dropped
             changed = bool(dropped)
         return FieldPaths(
-            frozenset(readable), frozenset(p for p in self.writable if p in readable), self.inputs
+            frozenset(readable),
+            frozenset(p for p in self.writable if p in readable),
+            self.inputs,
+            self.all_paths,
         )
 
 
@@ -89,4 +105,4 @@ def field_paths(
         if top_level_writable(path[0])
         and all(editable(definitions[path[:i]]) for i in range(1, len(path) + 1))
     )
-    return FieldPaths(readable_paths, writable_paths, inputs)
+    return FieldPaths(readable_paths, writable_paths, inputs, frozenset(definitions))

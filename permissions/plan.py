@@ -40,9 +40,25 @@ class RecordAccess:
     writable: frozenset[str]
     readable_paths: frozenset[FieldPath] = frozenset()
     writable_paths: frozenset[FieldPath] = frozenset()
+    # subforms with an unreadable field inside their entries (see FieldPaths.hiding)
+    hiding: frozenset[FieldPath] = frozenset()
+    _children: dict[FieldPath, frozenset[str]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def may_read(self, path: FieldPath) -> bool:
         return path in self.readable_paths
+
+    def readable_children(self, parent: FieldPath) -> frozenset[str]:
+        """The names readable directly under a subform (each subform worked out once)."""
+        found = self._children.get(parent)
+        if found is None:
+            depth = len(parent) + 1
+            found = frozenset(
+                p[-1] for p in self.readable_paths if len(p) == depth and p[:-1] == parent
+            )
+            self._children[parent] = found
+        return found
 
     def may_write(self, path: FieldPath) -> bool:
         return path in self.writable_paths
@@ -92,7 +108,12 @@ class AccessPlan:
     @cached_property
     def full_access(self) -> RecordAccess:
         return RecordAccess(
-            AccessKind.FULL, self.readable, self.writable, self.paths.readable, self.paths.writable
+            AccessKind.FULL,
+            self.readable,
+            self.writable,
+            self.paths.readable,
+            self.paths.writable,
+            self.paths.hiding,
         )
 
     def _referral_access(self, shared: frozenset[str]) -> RecordAccess:
@@ -105,6 +126,7 @@ class AccessPlan:
                 frozenset(p[0] for p in paths.writable if len(p) == 1),
                 paths.readable,
                 paths.writable,
+                paths.hiding,
             )
         return access
 

@@ -52,24 +52,29 @@ class HistoryView:
 
 def permitted_value(value: Any, access: RecordAccess, path: FieldPath) -> Any:
     """A readable field's value, with the unreadable children of its subform entries (at any
-    depth) left out."""
-    if isinstance(value, list) and value and all(isinstance(e, Mapping) for e in value):
-        return [
-            {
-                key: permitted_value(child, access, (*path, key))
-                for key, child in entry.items()
-                if key == "uid" or access.may_read((*path, key))
-            }
-            for entry in value
-        ]
-    return value
+    depth) left out. Entries hiding nothing are handed on as stored, not copied: the caller
+    must not change them."""
+    if path not in access.hiding or not (
+        isinstance(value, list) and value and all(isinstance(e, Mapping) for e in value)
+    ):
+        return value
+    keep = access.readable_children(path)
+    return [
+        {
+            key: permitted_value(child, access, (*path, key)) if isinstance(child, list) else child
+            for key, child in entry.items()
+            if key == "uid" or key in keep
+        }
+        for entry in value
+    ]
 
 
 def permitted_values(data: Mapping[str, Any], access: RecordAccess) -> dict[str, Any]:
+    readable = access.readable
     return {
-        name: permitted_value(value, access, (name,))
+        name: permitted_value(value, access, (name,)) if isinstance(value, list) else value
         for name, value in data.items()
-        if name in access.readable
+        if name in readable
     }
 
 

@@ -115,6 +115,8 @@ class Redactor:
             entries = values.get(definition.name)
             if not definition.fields or not isinstance(entries, list):
                 continue
+            if path not in access.hiding:
+                continue  # nothing below it is withheld
             for index, entry in enumerate(entries):
                 if isinstance(entry, Mapping):
                     paths += self.redacted_paths(

@@ -142,7 +142,7 @@ def _output_fields(
         if kind == ValueKind.SUBFORM:
             entry_fields = [
                 _field("uid", strawberry.ID),
-                _redacted_fields(),
+                _entry_redacted_fields_field(),
                 *_output_fields(definition.fields, prefix + type_name(definition.name)),
             ]
             if definition.name == services_field:
@@ -174,12 +174,25 @@ def _output_fields(
     return compiled
 
 
+REDACTED_FIELDS_DESCRIPTION = (
+    "Fields of this object you may not read: they are null here, whatever their stored "
+    "value. Also listed by response path in `extensions.redacted`."
+)
+
+
 def _redacted_fields() -> StrawberryField:
-    return _field(
-        "redacted_fields",
-        list[str],
-        description="Fields of this object you may not read: they are null here, whatever "
-        "their stored value. Also listed by response path in `extensions.redacted`.",
+    return _field("redacted_fields", list[str], description=REDACTED_FIELDS_DESCRIPTION)
+
+
+def _entry_redacted_fields(root: strawberry.Parent[Any]) -> list[str]:
+    # Entries the read service handed on uncopied withhold nothing, and carry no list.
+    names: list[str] = root.get("redacted_fields") or []
+    return names
+
+
+def _entry_redacted_fields_field() -> StrawberryField:
+    return strawberry.field(
+        _entry_redacted_fields, name="redactedFields", description=REDACTED_FIELDS_DESCRIPTION
     )
 
 

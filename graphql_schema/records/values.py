@@ -49,10 +49,12 @@ class RedactedNames:
         return names
 
     def mark_entries(self, values: Mapping[str, Any], access: RecordAccess, parent: FieldPath):
-        """Give each subform entry under `values` its `redacted_fields`, at every depth."""
+        """Give each subform entry under `values` its `redacted_fields`, at every depth where
+        the read service withheld something (and so handed out copies); elsewhere the entries
+        are the stored ones, with nothing to list."""
         for name, value in values.items():
             path = (*parent, name)
-            if path in self.levels and isinstance(value, list):
+            if path in access.hiding and path in self.levels and isinstance(value, list):
                 names = self.at(access, path)
                 for entry in value:
                     if isinstance(entry, dict):
