@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode
 
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
@@ -16,7 +16,13 @@ INTERNAL_MESSAGE = "Internal server error."
 
 
 def _variable_coercion(error: GraphQLError) -> bool:
-    return error.path is None and error.message.startswith("Variable '$")
+    """An error about a variable's value, raised while coercing it before execution (the
+    validator's errors about variables carry no original error)."""
+    return (
+        error.original_error is not None
+        and error.path is None
+        and any(isinstance(node, VariableDefinitionNode) for node in error.nodes or ())
+    )
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
