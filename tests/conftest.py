@@ -7,6 +7,7 @@ otherwise the server it names.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -59,19 +60,33 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         # The owner may not force out the runtime role's sessions still open (the sign-in
-        # counters' own connection, a stopped server's): the runtime role ends its own.
-        with connections["default"].cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND usename = current_user"
-                " AND pid <> pg_backend_pid()"
-            )
-        for alias in ("default", "owner"):
-            connections[alias].close()
-        with psycopg.connect(**_owner_dsn("postgres")) as conn:  # type: ignore[arg-type]
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(test_name))
-            )
+        # counters' own connection, a server's that is still stopping): the runtime role
+        # ends its own, again until the database can be dropped.
+        for attempt in range(20):
+            _end_runtime_sessions()
+            for alias in ("default", "owner"):
+                connections[alias].close()
+            try:
+                with psycopg.connect(**_owner_dsn("postgres")) as conn:  # type: ignore[arg-type]
+                    conn.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(test_name)
+                        )
+                    )
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+
+
+def _end_runtime_sessions() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND usename = current_user"
+            " AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
