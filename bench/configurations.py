@@ -20,7 +20,7 @@ def demo_configuration() -> TenantConfiguration:
         schemas[record_type] = build_record_schema(docs, published=docs, lookups=lookups)
         versions.update({doc["key"]: 1 for doc in docs})
     field_forms = {
-        rt: {f["name"]: doc["key"] for doc in form_documents(rt) for f in doc["fields"]}
+        rt: {f["name"]: (doc["key"],) for doc in form_documents(rt) for f in doc["fields"]}
         for rt in schemas
     }
     return TenantConfiguration(
@@ -58,7 +58,7 @@ def synthetic_form_set(field_count: int, per_form: int = 50) -> list[dict[str, A
 def synthetic_configuration(field_count: int) -> TenantConfiguration:
     docs = synthetic_form_set(field_count)
     schema = build_record_schema(docs, published=docs)
-    field_forms = {"case": {f["name"]: d["key"] for d in docs for f in d["fields"]}}
+    field_forms = {"case": {f["name"]: (d["key"],) for d in docs for f in d["fields"]}}
     return TenantConfiguration(
         0,
         0,

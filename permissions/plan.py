@@ -71,7 +71,7 @@ NO_ACCESS = RecordAccess(AccessKind.NONE, frozenset(), frozenset())
 class AccessPlan:
     user: User
     record_type: str
-    form_of: Mapping[str, str]  # top-level field -> form key
+    form_of: Mapping[str, tuple[str, ...]]  # top-level field -> keys of the forms showing it
     readable: frozenset[str]
     writable: frozenset[str]
     paths: FieldPaths
@@ -100,7 +100,9 @@ class AccessPlan:
             shared = (
                 self.readable
                 if "*" in forms
-                else frozenset(n for n in self.readable if self.form_of.get(n) in forms)
+                else frozenset(
+                    n for n in self.readable if not forms.isdisjoint(self.form_of.get(n, ()))
+                )
             )
             return self._referral_access(shared)
         return NO_ACCESS
@@ -142,12 +144,15 @@ def build_plan(
     may_write = rules.test_rule("role_allows", user, ("write", record_type)) or rules.test_rule(
         "role_allows", user, ("create", record_type)
     )
-    readable_forms = {k for k in set(form_of.values()) if rules.test_rule("form_readable", user, k)}
+    all_forms = {key for keys in form_of.values() for key in keys}
+    readable_forms = {k for k in all_forms if rules.test_rule("form_readable", user, k)}
     writable_forms = {k for k in readable_forms if rules.test_rule("form_writable", user, k)}
     paths = field_paths(
         schema,
-        top_level_readable=lambda name: form_of.get(name, "") in readable_forms,
-        top_level_writable=lambda name: may_write and form_of.get(name, "") in writable_forms,
+        top_level_readable=lambda name: not readable_forms.isdisjoint(form_of.get(name, ())),
+        top_level_writable=lambda name: (
+            may_write and not writable_forms.isdisjoint(form_of.get(name, ()))
+        ),
         visible=lambda definition: rules.test_rule("field_visible", user, definition),
         editable=lambda definition: rules.test_rule("field_editable", user, definition),
     )

@@ -28,8 +28,9 @@ class TenantConfiguration:
     locales: tuple[str, ...]
     record_types: dict[str, RecordSchema]
     form_versions: dict[str, int]  # form key -> published version number in force
-    # record type -> top-level field name -> key of the form that holds (or last held) it
-    field_forms: dict[str, dict[str, str]]
+    # record type -> top-level field name -> keys of the forms that hold (or last held) it;
+    # a field may be shown on several forms of one record type (one value)
+    field_forms: dict[str, dict[str, tuple[str, ...]]]
     lookups: Mapping[str, LookupOptions]
     # Record types with workflow operations (Tenant.workflow["record_types"])
     workflow_record_types: tuple[str, ...] = ()
@@ -71,12 +72,14 @@ def _load(tenant: Tenant) -> TenantConfiguration:
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     current: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     in_force: dict[str, int] = {}
-    field_forms: dict[str, dict[str, str]] = defaultdict(dict)
+    field_forms: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
     for version in versions:
         record_type = version.form.record_type
         history[record_type].append(version.document)
         for field in version.document.get("fields", []):
-            field_forms[record_type][field["name"]] = version.form.key
+            held = field_forms[record_type].get(field["name"], ())
+            if version.form.key not in held:
+                field_forms[record_type][field["name"]] = (*held, version.form.key)
         if version.status == FormVersion.Status.PUBLISHED and version.form.retired_at is None:
             current[record_type][version.form.key] = version.document
             in_force[version.form.key] = version.number

@@ -38,7 +38,7 @@ def require_recipient_access(
         )
     if forms is None:
         return
-    readable_forms = {plan.form_of.get(name) for name in plan.readable}
+    readable_forms = {key for name in plan.readable for key in plan.form_of.get(name, ())}
     unreadable = sorted(set(forms) - readable_forms)
     if unreadable:
         raise RecipientCannotAccess(
