@@ -2,6 +2,7 @@
 
     python -m formengine check [--lookups FILE] [--published FILE]... FILE...
     python -m formengine schema
+    python -m formengine import-xlsform FORM.xlsx [--record-type case] [--key KEY] [--output FILE]
 
 `check` reads each FILE (JSON: one form, or a list of forms), validates all of them as the
 form set of one record type, and prints every error as `FILE: PATH: CODE: message`, PATH
@@ -17,6 +18,12 @@ references are not checked and a note says so on stderr.
 then also rejects a field whose type differs from a published one (FIELD_TYPE_CHANGED).
 
 `schema` prints the JSON Schema of the definition language.
+
+`import-xlsform` converts an XLSForm workbook into a form definition (see xlsform.py) and
+writes it as JSON to FILE or stdout. Every row that cannot be converted is printed as
+`FORM.xlsx: survey row 14: message` and nothing is written (exit 1); what was left out on
+purpose is printed to stderr as a warning. The key is `--key`, else the settings' form_id,
+else the file's name.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from formengine.definition_validation import validate_form_set
 from formengine.errors import DefinitionCode as Code
 from formengine.json_schema import render_json_schema
 from formengine.parse import parse_lookups
+from formengine.xlsform import convert_xlsform
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +132,32 @@ def check(
     return 1 if lines else 0
 
 
+def import_xlsform(
+    file: str, record_type: str, key: str | None, output: str | None, out: TextIO, err: TextIO
+) -> int:
+    try:
+        content = Path(file).read_bytes()
+    except OSError as error:
+        print(f"{file}: {Code.UNREADABLE_FILE}: {error}", file=out)
+        return 1
+    conversion = convert_xlsform(
+        content, record_type=record_type, key=key, fallback_key=Path(file).stem
+    )
+    for warning in conversion.warnings:
+        print(f"warning: {file}: {warning}", file=err)
+    for error in conversion.errors:
+        print(f"{file}: {error}", file=out)
+    if conversion.document is None:
+        print(f"{len(conversion.errors)} error(s); nothing written", file=err)
+        return 1
+    text = json.dumps(conversion.document, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        out.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m formengine", description=__doc__.split("\n")[0]
@@ -134,7 +168,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_parser.add_argument("--lookups", metavar="FILE")
     check_parser.add_argument("--published", metavar="FILE", action="append", default=[])
     commands.add_parser("schema", help="print the JSON Schema of form definitions")
+    xlsform_parser = commands.add_parser(
+        "import-xlsform", help="convert an XLSForm workbook into a form definition"
+    )
+    xlsform_parser.add_argument("file", metavar="FORM.xlsx")
+    xlsform_parser.add_argument("--record-type", default="case")
+    xlsform_parser.add_argument("--key")
+    xlsform_parser.add_argument("--output", metavar="FILE")
     args = parser.parse_args(argv)
+    if args.command == "import-xlsform":
+        return import_xlsform(
+            args.file, args.record_type, args.key, args.output, sys.stdout, sys.stderr
+        )
     if args.command == "schema":
         sys.stdout.write(render_json_schema())
         return 0
