@@ -145,8 +145,8 @@ def import_xlsform(
     )
     for warning in conversion.warnings:
         print(f"warning: {file}: {warning}", file=err)
-    for error in conversion.errors:
-        print(f"{file}: {error}", file=out)
+    for problem in conversion.errors:
+        print(f"{file}: {problem}", file=out)
     if conversion.document is None:
         print(f"{len(conversion.errors)} error(s); nothing written", file=err)
         return 1

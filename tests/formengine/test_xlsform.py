@@ -170,9 +170,7 @@ def test_relevant_expressions_convert_when_our_conditions_can_say_them():
     ) == {"and": [{"eq": ["a", "yes"]}, {"or": [{"ge": ["n", 5]}, {"not": {"eq": ["m", "x"]}}]}]}
     assert relevant_condition("18 > ${n}", targets) == {"lt": ["n", 18]}
     assert relevant_condition("${a} != ''", targets) == {"ne": ["a", None]}
-    assert relevant_condition("${d} > date('2020-01-31')", targets) == {
-        "gt": ["d", "2020-01-31"]
-    }
+    assert relevant_condition("${d} > date('2020-01-31')", targets) == {"gt": ["d", "2020-01-31"]}
     with pytest.raises(Untranslatable, match="names no question"):
         relevant_condition("${zzz} = 'a'", targets)
     with pytest.raises(Untranslatable):

@@ -27,7 +27,17 @@ LABELS = ("label::English (en)", "label::French (fr)", "label::Arabic (ar)")
 CHILD_SURVEY: Sheet = [
     ("type", "name", *LABELS, "hint::English (en)", "required", "relevant", "constraint"),
     ("start", "start", "", "", "", "", "", "", ""),
-    ("text", "child_name", "Child's name", "Nom de l'enfant", "اسم الطفل", "As known", "yes", "", ""),
+    (
+        "text",
+        "child_name",
+        "Child's name",
+        "Nom de l'enfant",
+        "اسم الطفل",
+        "As known",
+        "yes",
+        "",
+        "",
+    ),
     ("integer", "child_age", "Age", "Âge", "العمر", "", "yes", "", ". >= 0 and . <= 17"),
     ("select_one yes_no", "in_school", "In school?", "Scolarisé ?", "في المدرسة؟", "", "", "", ""),
     ("text", "school_name", "School", "École", "المدرسة", "", "", "${in_school} = 'yes'", ""),
