@@ -49,6 +49,14 @@ class ErrorCode(StrEnum):
         "INCOMPATIBLE_FORM_VERSION",
         "The form version is incompatible with what is published.",
     )
+    INVALID_XLSFORM = (
+        "INVALID_XLSFORM",
+        "XLSForm rows that cannot be converted; each message names its sheet and row.",
+    )
+    INVALID_TRANSLATIONS = (
+        "INVALID_TRANSLATIONS",
+        "A translation sheet with unknown keys or locales or bad rows; nothing imported.",
+    )
     WEAK_PASSWORD = "WEAK_PASSWORD", "The new password breaks the policy; `reasons` lists why."
     INVALID_CURRENT_PASSWORD = (
         "INVALID_CURRENT_PASSWORD",

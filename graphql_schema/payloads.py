@@ -82,12 +82,13 @@ def _json_segments(json_path: str) -> list[str]:
 def user_errors(error: DomainError, under: Sequence[str] = ()) -> list[UserError]:
     listed = error.details.get("errors")
     if isinstance(listed, list) and listed and all(isinstance(e, dict) for e in listed):
-        # A form definition's problems: one entry each, under the argument that held it.
+        # A document's problems (a form definition, a file): one entry each, under the
+        # argument that held it.
         return [
             UserError.of(
                 str(e.get("code", error.code)),
                 str(e.get("message", error.message)),
-                ["definition", *_json_segments(str(e.get("path", "")))],
+                [str(e.get("argument", "definition")), *_json_segments(str(e.get("path", "")))],
             )
             for e in listed
         ]
