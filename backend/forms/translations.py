@@ -172,7 +172,8 @@ def export_translations(user: User, file_format: str) -> TranslationFile:
     for row_number, row in enumerate(_rows(tenant), start=1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column)
-            cell.set_explicit_value(value, data_type="s")  # text, never a formula
+            cell.value = value
+            cell.data_type = "s"  # text, never a formula
     out_bytes = io.BytesIO()
     book.save(out_bytes)
     return TranslationFile(
