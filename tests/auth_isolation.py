@@ -14,7 +14,7 @@ from backend.accounts.attempt_counters import forget_all_attempts
 
 
 @pytest.fixture(autouse=True)
-def fresh_auth_cache(django_db_blocker: Any) -> Iterator[None]:
+def fresh_auth_cache(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
         forget_all_attempts()
     location = f"test-{uuid.uuid4().hex}"

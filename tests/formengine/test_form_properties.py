@@ -182,8 +182,11 @@ def value_for(draw: Any, field: dict[str, Any]) -> Any:
     t = field["type"]
     if t in ("text", "textarea"):
         if "pattern" in field:
-            return draw(st.from_regex(field["pattern"], fullmatch=True).filter(str.strip))
-        return draw(st.text(min_size=1, max_size=field.get("max_length", 40)).filter(str.strip))
+            text = st.from_regex(field["pattern"], fullmatch=True)
+            return draw(text.filter(lambda v: v.strip() and "\x00" not in v))
+        storable = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+        limit = field.get("max_length", 40)
+        return draw(st.text(storable, min_size=1, max_size=limit).filter(str.strip))
     if t == "integer":
         return draw(st.integers(field.get("min", -(2**31)), field.get("max", 2**31 - 1)))
     if t == "decimal":
