@@ -197,14 +197,14 @@ class _Check:
             (subform.field(name) if subform is not None else schema.field(name)) if schema else None
         )
         where = (
-            f"the `{subform.name}` subform of {record_type} forms"
+            f"the `{subform.name}` subform of the published {record_type} forms does not have"
             if subform is not None
-            else f"{record_type} forms"
+            else f"the published {record_type} forms do not have"
         )
         if found is None or found.deprecated:
             self.fail(
                 path,
-                f"names `{name}`, which the published {where} do not have.",
+                f"names `{name}`, which {where}.",
                 field=name,
                 record_type=record_type,
                 missing=True,
