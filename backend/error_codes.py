@@ -57,6 +57,16 @@ class ErrorCode(StrEnum):
         "INVALID_TRANSLATIONS",
         "A translation sheet with unknown keys or locales or bad rows; nothing imported.",
     )
+    INVALID_WORKFLOW_SETTINGS = (
+        "INVALID_WORKFLOW_SETTINGS",
+        "A workflow setting of the wrong shape, or naming a field the published forms lack or "
+        "hold with an unsuitable type; `path` names the setting.",
+    )
+    BREAKS_WORKFLOW_SETTINGS = (
+        "BREAKS_WORKFLOW_SETTINGS",
+        "Publishing or retiring the form would break a workflow setting (the message names "
+        "it and why): change the settings first.",
+    )
     WEAK_PASSWORD = "WEAK_PASSWORD", "The new password breaks the policy; `reasons` lists why."
     INVALID_CURRENT_PASSWORD = (
         "INVALID_CURRENT_PASSWORD",

@@ -82,18 +82,27 @@ def _json_segments(json_path: str) -> list[str]:
 def user_errors(error: DomainError, under: Sequence[str] = ()) -> list[UserError]:
     listed = error.details.get("errors")
     if isinstance(listed, list) and listed and all(isinstance(e, dict) for e in listed):
-        # A document's problems (a form definition, a file): one entry each, under the
-        # argument that held it.
         return [
             UserError.of(
                 str(e.get("code", error.code)),
                 str(e.get("message", error.message)),
-                [str(e.get("argument", "definition")), *_json_segments(str(e.get("path", "")))],
+                _path(e, under),
             )
             for e in listed
         ]
     field = error.details.get("field")
     return [UserError.of(error.code, error.message, client_path(field, under) if field else None)]
+
+
+def _path(entry: dict[str, Any], under: Sequence[str]) -> list[str]:
+    """Where one of several problems is. A document's (a form definition, a file): a JSON
+    path inside the argument that held it (`definition` unless the entry names another
+    `argument`). Or a list: the argument (its stored name), then the keys inside its JSON
+    value as they are: `["workflow", "services", "due_date_field"]`."""
+    path = entry.get("path", "")
+    if isinstance(path, list):
+        return [*under, graphql_name(str(path[0])), *map(str, path[1:])] if path else []
+    return [str(entry.get("argument", "definition")), *_json_segments(str(path))]
 
 
 P = ParamSpec("P")

@@ -83,7 +83,7 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
         types = compile_record_types(
             configuration.record_types[record_type],
             extra_fields=workflow_fields() if has_workflow else (),
-            services_field=configuration.services_field,
+            services=configuration.services,
         )
         mark_record_type(types)
         resolvers[record_type] = RecordResolvers(types)

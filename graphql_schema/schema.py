@@ -12,13 +12,24 @@ from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
 
 @strawberry.type
-class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery, AlertsQuery):
+class Query(
+    AuthQuery,
+    FormsQuery,
+    FormAdminQuery,
+    RecordHistoryQuery,
+    AuditQuery,
+    AlertsQuery,
+    TenantSettingsQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation):
+class Mutation(
+    AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation, TenantSettingsMutation
+):
     pass

@@ -105,12 +105,24 @@ def _tenant(slug: str, name: str, locales: list[str], record_types: list[str]) -
     if not tenant.record_types:
         tenant.record_types = record_types
         tenant.save(update_fields=["record_types"])
-    if set(DEMO_WORKFLOW) - set(tenant.workflow or {}):
+    template = _workflow_template(tenant.record_types)
+    if set(template) - set(tenant.workflow or {}):
         # Add what a newer template brings; keep what an administrator changed.
-        tenant.workflow = {**DEMO_WORKFLOW, **(tenant.workflow or {})}
+        tenant.workflow = {**template, **(tenant.workflow or {})}
         tenant.config_version += 1
         tenant.save(update_fields=["workflow", "config_version"])
     return tenant
+
+
+def _workflow_template(record_types: list[str]) -> dict[str, object]:
+    """The demo's workflow settings, without what names record types the tenant lacks."""
+    template = {
+        **DEMO_WORKFLOW,
+        "record_types": [rt for rt in DEMO_WORKFLOW["record_types"] if rt in record_types],
+    }
+    if "incident" not in record_types:
+        template |= {"incident_from_case": {}, "incident_defaults": {}}
+    return template
 
 
 def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:

@@ -16,6 +16,7 @@ from typing import Any
 
 from backend.forms.models import FormVersion, Lookup
 from backend.tenancy.models import Tenant
+from backend.workflows.config import ServiceSettings, workflow_of
 from formengine import LookupOptions, RecordSchema, build_record_schema, parse_lookups
 
 
@@ -34,8 +35,8 @@ class TenantConfiguration:
     lookups: Mapping[str, LookupOptions]
     # Record types with workflow operations (Tenant.workflow["record_types"])
     workflow_record_types: tuple[str, ...] = ()
-    # The subform holding services (due date, implemented), for the derived `overdue`
-    services_field: str = ""
+    # The subform of services (due date, implemented), for the derived `overdue`
+    services: ServiceSettings | None = None
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
         return self.record_types.get(record_type)
@@ -59,6 +60,11 @@ def published_configuration(tenant: Tenant) -> TenantConfiguration:
 
 def lookup_documents(tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
     return {lookup.key: lookup.options for lookup in Lookup.objects.filter(tenant=tenant)}
+
+
+def load_configuration(tenant: Tenant) -> TenantConfiguration:
+    """The configuration as the database holds it now, uncached: what a change would leave."""
+    return _load(tenant)
 
 
 def _load(tenant: Tenant) -> TenantConfiguration:
@@ -101,6 +107,7 @@ def _load(tenant: Tenant) -> TenantConfiguration:
     digest = hashlib.sha256(
         json.dumps(digest_source, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
+    workflow = workflow_of(tenant)
     return TenantConfiguration(
         tenant_id=tenant.pk,
         config_version=tenant.config_version,
@@ -111,8 +118,6 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         form_versions=in_force,
         field_forms={rt: field_forms[rt] for rt in enabled},
         lookups=lookups,
-        services_field=str((tenant.workflow or {}).get("services_field", "")),
-        workflow_record_types=tuple(
-            rt for rt in (tenant.workflow or {}).get("record_types", ()) if rt in enabled
-        ),
+        services=workflow.services,
+        workflow_record_types=tuple(rt for rt in workflow.record_types if rt in enabled),
     )

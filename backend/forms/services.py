@@ -2,6 +2,8 @@
 
 Publishing is the one way a tenant's configuration changes: it bumps `config_version`, which
 every server process compares on its next request to decide whether to recompile the schema.
+A publication or retirement that would break the tenant's workflow settings is refused
+(BREAKS_WORKFLOW_SETTINGS).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput, DomainError, NotFound
-from backend.forms.configuration import lookup_documents
+from backend.forms.configuration import lookup_documents, published_configuration
 from backend.forms.models import FormDefinition, FormVersion, Lookup
 from backend.tenancy.models import Tenant
+from backend.workflows.settings_guard import keep_workflow_settings
 from formengine import (
     DefinitionError,
     FormDiff,
@@ -139,6 +142,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
                 "This version is not compatible with what was published before.",
                 errors=_error_list(errors, [key, *(d["key"] for d in others)]),
             )
+        before = published_configuration(tenant)
         form.versions.filter(status=FormVersion.Status.PUBLISHED).update(
             status=FormVersion.Status.RETIRED
         )
@@ -148,6 +152,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
         if form.retired_at is not None:
             form.retired_at = None
             form.save(update_fields=["retired_at"])
+        keep_workflow_settings(tenant, before, f"version {draft.number} of form `{key}` removes")
         _bump_configuration(tenant)
         return draft
 
@@ -161,11 +166,13 @@ def retire_form(user: User, key: str) -> FormDefinition:
         if form is None:
             raise NotFound(f"No form '{key}'.")
         if form.retired_at is None:
+            before = published_configuration(tenant)
             form.retired_at = timezone.now()
             form.save(update_fields=["retired_at"])
             form.versions.filter(status=FormVersion.Status.PUBLISHED).update(
                 status=FormVersion.Status.RETIRED
             )
+            keep_workflow_settings(tenant, before, f"retiring form `{key}` removes")
             _bump_configuration(tenant)
         return form
 

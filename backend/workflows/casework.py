@@ -13,6 +13,7 @@ from backend.ids import parse_id
 from backend.records import services as records
 from backend.records.reading import permitted_values
 from backend.workflows.common import record_event, record_of_step, workflow_record
+from backend.workflows.config import TODAY
 from backend.workflows.errors import InvalidTransition
 from backend.workflows.limits import check_text
 from backend.workflows.models import Family, FamilyMember, Flag, Note
@@ -79,7 +80,7 @@ def incident_from_case(actor: User, case_id: str) -> records.WriteResult:
         readable = permitted_values(case.data, visible.access)
         today = timezone.localdate().isoformat()
         patch: dict[str, object] = {
-            name: today if value == "$today" else value
+            name: today if value == TODAY else value
             for name, value in workflow.incident_defaults.items()
         }
         patch |= {

@@ -22,19 +22,19 @@ def close(actor: User, record_id: str, reason: str) -> Record:
             raise InvalidTransition("The record is already closed.")
         if not reason.strip():
             raise InvalidTransition("Say why the record is closed.", field="reason")
-        if workflow.closure_requires_approval and "closure" in workflow.approval_types:
+        if workflow.closure_approval_type:
             approved = Approval.objects.filter(
                 record=record,
-                approval_type="closure",
+                approval_type=workflow.closure_approval_type,
                 status=Approval.Status.APPROVED,
                 responded_at__gte=record.status_changed_at or record.created_at,
             ).exists()
             if not approved:
                 raise ApprovalRequired("Closing this record needs an approved closure.")
         changes: dict[str, list[object]] = {"status": [record.status, "closed"]}
-        if workflow.closed_stage:
-            changes["workflow_stage"] = [record.workflow_stage, workflow.closed_stage]
-            record.workflow_stage = workflow.closed_stage
+        if workflow.stage_on_close:
+            changes["workflow_stage"] = [record.workflow_stage, workflow.stage_on_close]
+            record.workflow_stage = workflow.stage_on_close
         record.status = "closed"
         record.status_changed_at = timezone.now()
         record.status_reason = reason
@@ -51,13 +51,11 @@ def reopen(actor: User, record_id: str, reason: str) -> Record:
             raise InvalidTransition(f"Only a closed record can be reopened; it is {record.status}.")
         if not reason.strip():
             raise InvalidTransition("Say why the record is reopened.", field="reason")
-        stage = "services" if "services" in workflow.stages else workflow.first_stage
-        changes: dict[str, list[object]] = {
-            "status": ["closed", "reopened"],
-            "workflow_stage": [record.workflow_stage, stage],
-        }
+        changes: dict[str, list[object]] = {"status": ["closed", "reopened"]}
+        if workflow.stage_on_reopen:
+            changes["workflow_stage"] = [record.workflow_stage, workflow.stage_on_reopen]
+            record.workflow_stage = workflow.stage_on_reopen
         record.status = "reopened"
-        record.workflow_stage = stage
         record.status_changed_at = timezone.now()
         record.status_reason = reason
         record_event(record, actor, "reopen", changes)

@@ -19,6 +19,7 @@ from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.notifications.overdue import is_overdue
+from backend.workflows.config import ServiceSettings
 from formengine import FieldDefinition, RecordSchema, ValueKind
 from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
@@ -109,8 +110,15 @@ def _label(definition: FieldDefinition) -> str | None:
     return definition.label.get("en") or next(iter(definition.label.values()), None)
 
 
-def _overdue(root: strawberry.Parent[Any]) -> bool:
-    return is_overdue(root, timezone.localdate())
+def _overdue_field(services: ServiceSettings) -> StrawberryField:
+    def overdue(root: strawberry.Parent[Any]) -> bool:
+        return is_overdue(root, timezone.localdate(), services)
+
+    return strawberry.field(
+        overdue,
+        name="overdue",
+        description="Due before today and not implemented (derived, not stored).",
+    )
 
 
 def _tally_field(definition: FieldDefinition) -> StrawberryField:
@@ -132,7 +140,7 @@ def _tally_field(definition: FieldDefinition) -> StrawberryField:
 
 
 def _output_fields(
-    fields: Sequence[FieldDefinition], prefix: str, services_field: str = ""
+    fields: Sequence[FieldDefinition], prefix: str, services: ServiceSettings | None = None
 ) -> list[StrawberryField]:
     compiled = []
     for definition in fields:
@@ -145,14 +153,8 @@ def _output_fields(
                 _entry_redacted_fields_field(),
                 *_output_fields(definition.fields, prefix + type_name(definition.name)),
             ]
-            if definition.name == services_field:
-                entry_fields.append(
-                    strawberry.field(
-                        _overdue,
-                        name="overdue",
-                        description="Due before today and not implemented (derived, not stored).",
-                    )
-                )
+            if services is not None and definition.name == services.field:
+                entry_fields.append(_overdue_field(services))
             entry = create_type(
                 prefix + type_name(definition.name), entry_fields, description=_label(definition)
             )
@@ -258,11 +260,14 @@ def compile_record_types(
     schema: RecordSchema,
     *,
     extra_fields: Sequence[StrawberryField] = (),
-    services_field: str = "",
+    services: ServiceSettings | None = None,
 ) -> RecordTypes:
-    """`extra_fields` are added to the record type as they are (e.g. its workflow lists)."""
+    """`extra_fields` are added to the record type as they are (e.g. its workflow lists);
+    `services` names the subform whose entries get the derived `overdue`."""
     name = type_name(schema.record_type)
-    dynamic = _output_fields(list(schema.fields.values()), name, services_field)
+    if services is not None and services.record_type != schema.record_type:
+        services = None
+    dynamic = _output_fields(list(schema.fields.values()), name, services)
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     system.append(_redacted_fields())
     system += extra_fields

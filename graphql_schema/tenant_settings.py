@@ -1,0 +1,93 @@
+"""Tenant settings for roles with `manage_forms`: name, locales and workflow settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from backend.tenancy import settings_service
+from backend.tenancy.settings_service import TenantSettings
+from graphql_schema.context import RequestContext
+from graphql_schema.payloads import MutationPayload, mutation_payload
+
+WORKFLOW_HELP = (
+    "Which fields and stages workflows use (see the README, Workflow settings): "
+    '{"services": {"record_type": "case", "field": "services", "due_date_field": ..., '
+    '"implemented_field": ...}, "consent_field": ..., "stages": [...], ...}'
+)
+
+
+@strawberry.type(name="TenantSettings", description="A tenant's own settings.")
+class TenantSettingsInfo:
+    name: str
+    default_locale: str
+    locales: list[str]
+    record_types: list[str] = strawberry.field(description="Record types this tenant works with.")
+    workflow: JSON = strawberry.field(description=WORKFLOW_HELP)
+
+    @classmethod
+    def of(cls, settings: TenantSettings) -> TenantSettingsInfo:
+        return cls(
+            name=settings.name,
+            default_locale=settings.default_locale,
+            locales=list(settings.locales),
+            record_types=list(settings.record_types),
+            workflow=JSON(settings.workflow),
+        )
+
+
+@strawberry.input(description="The settings to change; a field left out stays as it is.")
+class TenantSettingsInput:
+    name: str | None = None
+    default_locale: str | None = strawberry.field(default=None, description="One of `locales`.")
+    locales: list[str] | None = strawberry.field(
+        default=None, description="Language tags: `en`, `fr`, `ar`, `pt-BR`."
+    )
+    workflow: JSON | None = strawberry.field(
+        default=None,
+        description="Replaces the workflow settings; checked against the published forms.",
+    )
+
+
+@strawberry.type
+class TenantSettingsPayload(MutationPayload):
+    tenant_settings: TenantSettingsInfo | None = None
+
+
+@strawberry.type
+class TenantSettingsQuery:
+    @strawberry.field(description="The tenant's settings (manage_forms).")
+    def tenant_settings(self, info: Info[RequestContext, None]) -> TenantSettingsInfo:
+        return TenantSettingsInfo.of(settings_service.tenant_settings(info.context.user))
+
+
+def _in_input(resolver: Any) -> Any:
+    return mutation_payload(resolver, under=["input"])
+
+
+@strawberry.type
+class TenantSettingsMutation:
+    @strawberry.mutation(
+        description="Change the tenant's settings (manage_forms); refused, with every "
+        "problem, unless all of it is valid."
+    )
+    @_in_input
+    def update_tenant_settings(
+        self,
+        info: Info[RequestContext, None],
+        input: TenantSettingsInput,
+        client_mutation_id: str | None = None,
+    ) -> TenantSettingsPayload:
+        settings = settings_service.update_tenant_settings(
+            info.context.user,
+            {
+                "name": input.name,
+                "default_locale": input.default_locale,
+                "locales": input.locales,
+                "workflow": input.workflow,
+            },
+        )
+        return TenantSettingsPayload(tenant_settings=TenantSettingsInfo.of(settings))
