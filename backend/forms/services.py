@@ -25,8 +25,10 @@ from formengine import (
     FormDiff,
     check_compatibility,
     diff_versions,
+    is_valid_lookup_key,
     parse_lookups,
     validate_form_set,
+    validate_lookup,
 )
 from permissions.actions import require_action
 
@@ -173,26 +175,13 @@ def retire_form(user: User, key: str) -> FormDefinition:
 def save_lookup(user: User, key: str, options: Any) -> Lookup:
     """Create or replace a lookup. Options left out are kept, disabled: old values stay readable."""
     require_action(user, "manage_forms")
-    if not _KEY.match(key):
+    if not is_valid_lookup_key(key):
         raise BadUserInput("A lookup key is snake_case.", field="key")
-    probe = {
-        "key": "lookup_probe",
-        "record_type": "case",
-        "label": {"en": "probe"},
-        "fields": [{"name": "probe", "type": "select", "options": options}],
-    }
-    errors = validate_form_set([probe])
-    if not isinstance(options, list) or errors:
+    errors = validate_lookup(options)
+    if errors:
         raise InvalidFormDefinition(
             "The options are not valid.",
-            errors=[
-                {
-                    "path": e.path.replace("$[0].fields[0].options", "$"),
-                    "code": e.code,
-                    "message": e.message,
-                }
-                for e in errors
-            ],
+            errors=[{"path": e.path, "code": e.code, "message": e.message} for e in errors],
         )
     tenant = user.tenant
     with transaction.atomic():
