@@ -3,7 +3,8 @@
 A `default` is a value in the form the field stores (`"2024-01-01"`, `3.5`, an option id,
 a list of option ids for a multi_select) or a token from `DYNAMIC_DEFAULTS` (`today`, `now`,
 `current_user`, `current_agency`) that the caller resolves through a `DefaultContext`: the
-engine knows no clock, user or agency of its own.
+engine knows no clock, user or agency of its own. A token on a type it does not apply to is
+refused (except as an option id of a select or radio).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from formengine.calculations import FieldPath
 from formengine.coercion import OptionSet, ValueContext, coerce_value
 from formengine.errors import DefinitionCode as Code
 from formengine.errors import DefinitionError
-from formengine.model import DYNAMIC_DEFAULTS, FieldDefinition, FieldType
+from formengine.model import DYNAMIC_DEFAULTS, SELECT_TYPES, FieldDefinition, FieldType
 from formengine.parse import LookupOptions
 
 
@@ -63,6 +64,14 @@ def check_default(
 
     if default is None or default == "" or default == [] or default == {}:
         return invalid("an empty default; leave 'default' out instead")
+    if (
+        isinstance(default, str)
+        and default in DYNAMIC_DEFAULTS
+        and definition.type not in SELECT_TYPES
+    ):
+        # most likely a token on the wrong type; an option may still be called "today"
+        types = ", ".join(sorted(DYNAMIC_DEFAULTS[default]))
+        return invalid(f"'{default}' is a default for {types} fields only")
     now = dt.datetime.now(dt.UTC)
     context = ValueContext(
         today=now.date(), now=now, options=lambda field: _option_set(field, lookups)
