@@ -80,11 +80,13 @@ def _check_definition(tenant: Tenant, document: Any) -> tuple[str, str]:
             field="record_type",
         )
     others = _current_documents(tenant, record_type, except_key=key)
-    errors = validate_form_set([document, *others], parse_lookups(lookup_documents(tenant)))
+    # The document last: a field it shares with a published form and defines differently
+    # is reported in the document (the later of two definitions), not in the other form.
+    errors = validate_form_set([*others, document], parse_lookups(lookup_documents(tenant)))
     if errors:
         raise InvalidFormDefinition(
             f"The form definition has {len(errors)} error(s).",
-            errors=_error_list(errors, [key, *(d["key"] for d in others)]),
+            errors=_error_list(errors, [*(d["key"] for d in others), key]),
         )
     return key, record_type
 
