@@ -195,7 +195,8 @@ def test_imports_may_set_read_only_fields(tenant: ScratchTenant) -> None:
     refused = create_record(worker, "case", {"registered_on": "2020-01-01"}, source="sync")
 
     assert result.errors == []
-    assert result.record is not None and result.record.data["registered_on"] == "2020-01-01"
+    assert result.record is not None
+    assert result.record.data["registered_on"] == "2020-01-01"
     assert [(e.path, e.code) for e in refused.errors] == [("registered_on", "FORBIDDEN_FIELD")]
 
 
@@ -233,7 +234,8 @@ def test_forms_list_hidden_read_only_defaulted_and_shared_fields(worker: str) ->
         "writable": False,
     }
     assert (registration["region"]["hidden"], follow_up["region"]["hidden"]) == (False, True)
-    assert registration["region"]["writable"] and follow_up["region"]["writable"]
+    assert registration["region"]["writable"]
+    assert follow_up["region"]["writable"]
 
 
 def test_a_shared_field_holds_one_value_for_both_forms(worker: str) -> None:
