@@ -138,7 +138,7 @@ class ErrorCode(StrEnum):
     )
     DUPLICATE_FIELD_NAME = (
         "DUPLICATE_FIELD_NAME",
-        "A name used twice in the record type (or in one subform).",
+        "A name used twice in one form (or in one subform).",
     )
     SHARED_FIELD_MISMATCH = (
         "SHARED_FIELD_MISMATCH",
