@@ -183,7 +183,13 @@ def value_for(draw: Any, field: dict[str, Any]) -> Any:
     if t in ("text", "textarea"):
         if "pattern" in field:
             return draw(st.from_regex(field["pattern"], fullmatch=True).filter(str.strip))
-        return draw(st.text(min_size=1, max_size=field.get("max_length", 40)).filter(str.strip))
+        # NUL is never storable text (INVALID_TEXT), so a valid value holds none
+        text = st.text(
+            st.characters(exclude_characters="\x00"),
+            min_size=1,
+            max_size=field.get("max_length", 40),
+        )
+        return draw(text.filter(str.strip))
     if t == "integer":
         return draw(st.integers(field.get("min", -(2**31)), field.get("max", 2**31 - 1)))
     if t == "decimal":
