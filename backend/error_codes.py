@@ -156,7 +156,11 @@ class ErrorCode(StrEnum):
     )
     DUPLICATE_FIELD_NAME = (
         "DUPLICATE_FIELD_NAME",
-        "A name used twice in the record type (or in one subform).",
+        "A name used twice in one form (or in one subform).",
+    )
+    SHARED_FIELD_MISMATCH = (
+        "SHARED_FIELD_MISMATCH",
+        "A field on several forms defined differently (beyond label, help, hidden) on two.",
     )
     GRAPHQL_NAME_COLLISION = (
         "GRAPHQL_NAME_COLLISION",
@@ -166,10 +170,18 @@ class ErrorCode(StrEnum):
     SUBFORM_TOO_DEEP = "SUBFORM_TOO_DEEP", "A subform inside a subform inside a subform."
     MISSING_OPTIONS = "MISSING_OPTIONS", "An option field without options or with an empty list."
     UNKNOWN_LOOKUP = "UNKNOWN_LOOKUP", "Options from a lookup that does not exist."
-    INVALID_OPTION_ID = "INVALID_OPTION_ID", "An option id with characters outside `A-Za-z0-9_.:-`."
+    INVALID_OPTION_ID = (
+        "INVALID_OPTION_ID",
+        "An option id with characters outside `A-Za-z0-9_.:-`, or longer than 200.",
+    )
     DUPLICATE_OPTION_ID = "DUPLICATE_OPTION_ID", "An option id used twice in one field."
     INVALID_RANGE = "INVALID_RANGE", "`min` above `max`."
     INVALID_PATTERN = "INVALID_PATTERN", "A `pattern` that is not a regular expression."
+    INVALID_DEFAULT = (
+        "INVALID_DEFAULT",
+        "A `default` the field would refuse, or not in its stored form.",
+    )
+    INVALID_LOOKUP_KEY = "INVALID_LOOKUP_KEY", "A lookup key that is not snake_case (at most 100)."
     UNKNOWN_TAG = "UNKNOWN_TAG", "A tag outside the known tags."
     INVALID_CONDITION = "INVALID_CONDITION", "A malformed condition."
     UNKNOWN_CONDITION_OPERATOR = (
@@ -238,6 +250,10 @@ class ErrorCode(StrEnum):
     PATTERN_MISMATCH = "PATTERN_MISMATCH", "Does not fully match `pattern`."
     INVALID_INTEGER = "INVALID_INTEGER", "Not a whole number."
     INVALID_DECIMAL = "INVALID_DECIMAL", "Not a finite number."
+    TOO_MANY_DECIMALS = (
+        "TOO_MANY_DECIMALS",
+        "More digits after the decimal point than the field's `precision`.",
+    )
     BELOW_MINIMUM = "BELOW_MINIMUM", "Below `min` (or the 32-bit range)."
     ABOVE_MAXIMUM = "ABOVE_MAXIMUM", "Above `max` (or the 32-bit range)."
     INVALID_BOOLEAN = "INVALID_BOOLEAN", "Not true or false."

@@ -16,11 +16,14 @@ from formengine.conditions import (
     evaluate_condition,
     parse_condition,
 )
+from formengine.defaults import DefaultContext, apply_defaults, resolve_default, resolve_defaults
 from formengine.definition_validation import validate_form_set
 from formengine.diff import FieldChange, FieldSummary, FormDiff, PropertyChange, diff_versions
 from formengine.errors import DefinitionCode, DefinitionError, FieldError, ValueCode
 from formengine.json_schema import form_definition_json_schema, render_json_schema
+from formengine.lookups import is_valid_lookup_key, validate_lookup, validate_lookups
 from formengine.model import (
+    DYNAMIC_DEFAULTS,
     FIELD_TYPES,
     TAGS,
     Calculation,
@@ -40,11 +43,13 @@ from formengine.record_validation import RecordValidation, validate_record
 __all__ = [
     "CALCULATION_OPERATORS",
     "CONDITION_OPERATORS",
+    "DYNAMIC_DEFAULTS",
     "FIELD_TYPES",
     "TAGS",
     "Calculation",
     "Comparison",
     "Condition",
+    "DefaultContext",
     "DefinitionCode",
     "DefinitionError",
     "FieldChange",
@@ -64,6 +69,7 @@ __all__ = [
     "RecordValidation",
     "ValueCode",
     "ValueKind",
+    "apply_defaults",
     "build_record_schema",
     "calculation_inputs",
     "check_compatibility",
@@ -74,12 +80,17 @@ __all__ = [
     "evaluate_condition",
     "form_definition_json_schema",
     "graphql_name",
+    "is_valid_lookup_key",
     "parse_condition",
     "parse_form",
     "parse_form_set",
     "parse_lookups",
     "render_json_schema",
+    "resolve_default",
+    "resolve_defaults",
     "validate_form_set",
+    "validate_lookup",
+    "validate_lookups",
     "validate_record",
     "value_kind",
 ]

@@ -9,10 +9,11 @@ form set of one record type, and prints every error as `FILE: PATH: CODE: messag
 being a JSON path inside that file. Exit status: 0 when all are valid, 1 otherwise, 2 on
 a usage error.
 
-`--lookups FILE` is a JSON object of lookup name -> list of options ({id, label}); with it,
-a field naming another lookup is an UNKNOWN_LOOKUP error and option ids in conditions on
-lookup fields are checked. Without it lookups live elsewhere (the server), so lookup
-references are not checked and a note says so on stderr.
+`--lookups FILE` is a JSON object of lookup name -> list of options ({id, label}); each
+lookup is checked as the server's `save_lookup` checks it (errors at `$.name[i]...` in that
+file), and a field naming another lookup is an UNKNOWN_LOOKUP error and option ids in
+conditions and defaults of lookup fields are checked. Without it lookups live elsewhere
+(the server), so lookup references are not checked and a note says so on stderr.
 
 `--published FILE` (repeatable, oldest first) holds versions already published; the check
 then also rejects a field whose type differs from a published one (FIELD_TYPE_CHANGED).
@@ -41,6 +42,7 @@ from formengine.compatibility import check_compatibility
 from formengine.definition_validation import validate_form_set
 from formengine.errors import DefinitionCode as Code
 from formengine.json_schema import render_json_schema
+from formengine.lookups import validate_lookups
 from formengine.parse import parse_lookups
 from formengine.xlsform import convert_xlsform
 
@@ -118,6 +120,9 @@ def check(
                 "lookup name -> list of options"
             )
         else:
+            lines += [
+                f"{lookups_file}: {e.path}: {e.code}: {e.message}" for e in validate_lookups(raw)
+            ]
             lookups = parse_lookups(raw)
     else:
         print("note: lookups not checked (pass --lookups FILE to check them)", file=err)

@@ -8,6 +8,7 @@ The empty string clears a value like `null` does.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -89,7 +90,7 @@ def _coerce_scalar(field: FieldDefinition, raw: Any, old: Any, context: ValueCon
         case FieldType.INTEGER:
             return _bounded(field, _integer(raw))
         case FieldType.DECIMAL:
-            return _bounded(field, _decimal(raw))
+            return _bounded(field, _precise(field, _decimal(raw)))
         case FieldType.BOOLEAN:
             return _boolean(raw)
         case FieldType.DATE:
@@ -164,6 +165,21 @@ def _decimal(raw: Any) -> float:
             value = None
     if value is None or not math.isfinite(value):
         raise _Invalid(Code.INVALID_DECIMAL, "must be a number")
+    return value
+
+
+def decimal_places(value: float) -> int:
+    """Digits after the decimal point of a float's shortest form (0.1 -> 1, 1e-07 -> 7)."""
+    exponent = decimal.Decimal(repr(value)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _precise(field: FieldDefinition, value: float) -> float:
+    if field.precision is not None and decimal_places(value) > field.precision:
+        raise _Invalid(
+            Code.TOO_MANY_DECIMALS,
+            f"has more than {field.precision} digit(s) after the decimal point",
+        )
     return value
 
 

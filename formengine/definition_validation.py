@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from formengine.defaults import check_default
 from formengine.errors import DefinitionCode as Code
 from formengine.errors import DefinitionError
 from formengine.model import (
@@ -21,6 +22,7 @@ from formengine.model import (
     NAME_MAX_LENGTH,
     REQUIRED_FIELD_PROPERTIES,
     REQUIRED_FORM_PROPERTIES,
+    RESERVED_ENTRY_FIELD_NAMES,
     RESERVED_FIELD_NAMES,
     is_valid_name,
 )
@@ -148,7 +150,7 @@ def _check_field(
 ) -> list[DefinitionError]:
     if not isinstance(raw, Mapping):
         return [DefinitionError(path, Code.INVALID_DOCUMENT, "a field is a JSON object")]
-    errors = _check_name(raw, path)
+    errors = _check_name(raw, path, depth)
     field_type = raw.get("type")
     if "type" not in raw:
         errors.append(DefinitionError(path, Code.MISSING_PROPERTY, "a field needs a 'type'"))
@@ -185,7 +187,7 @@ def _check_field(
                 errors.append(DefinitionError(path, code, f"a {field_type} field needs '{key}'"))
     errors += check_localized_text(raw, "label", path)
     errors += check_localized_text(raw, "help", path)
-    for key in ("required", "not_future"):
+    for key in ("required", "not_future", "read_only", "hidden"):
         if key in raw and not isinstance(raw[key], bool):
             errors.append(invalid_property(path, key, "true or false"))
     errors += check_tags(raw, path)
@@ -196,10 +198,12 @@ def _check_field(
         errors += _check_subform_fields(raw["fields"], path, depth, lookups)
     if "calculate" in raw:
         errors += check_calculation_shape(raw["calculate"], f"{path}.calculate")
+    if "default" in raw and known_type and field_type in FIELD_PROPERTY_TYPES["default"]:
+        errors += check_default(parse_field(raw), path, lookups)
     return errors
 
 
-def _check_name(raw: Mapping[str, Any], path: str) -> list[DefinitionError]:
+def _check_name(raw: Mapping[str, Any], path: str, depth: int) -> list[DefinitionError]:
     if "name" not in raw:
         return [DefinitionError(path, Code.MISSING_PROPERTY, "a field needs a 'name'")]
     name = raw["name"]
@@ -209,12 +213,17 @@ def _check_name(raw: Mapping[str, Any], path: str) -> list[DefinitionError]:
                 f"{path}.name", Code.INVALID_FIELD_NAME, f"field name {name!r}: {_NAME_RULE}"
             )
         ]
-    if name in RESERVED_FIELD_NAMES:
+    reserved, where = (
+        (RESERVED_FIELD_NAMES, "record fields")
+        if depth == 0
+        else (RESERVED_ENTRY_FIELD_NAMES, "subform entry fields")
+    )
+    if name in reserved:
         return [
             DefinitionError(
                 f"{path}.name",
                 Code.RESERVED_FIELD_NAME,
-                f"'{name}' is reserved for the platform's own record fields",
+                f"'{name}' is reserved for the platform's own {where}",
             )
         ]
     return []

@@ -15,10 +15,12 @@ from typing import Any
 from formengine.calculations import CALCULATION_OPERATORS, RESULT_KINDS
 from formengine.conditions import COMPARISON_OPERATORS, JUNCTION_OPERATORS, NEGATION_OPERATOR
 from formengine.model import (
+    DYNAMIC_DEFAULTS,
     FIELD_PROPERTY_TYPES,
     FIELD_TYPES,
     FORM_PROPERTIES,
     LOCALE_PATTERN,
+    MAX_PRECISION,
     NAME_MAX_LENGTH,
     NAME_PATTERN,
     OPTION_ID_PATTERN,
@@ -51,8 +53,32 @@ def _field_properties() -> dict[str, Any]:
         "max_length": {"type": "integer", "minimum": 1},
         "pattern": {"type": "string", "format": "regex"},
         "not_future": {"type": "boolean"},
+        "precision": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_PRECISION,
+            "description": "Most digits after the decimal point.",
+        },
         "fields": {"type": "array", "minItems": 1, "items": _ref("field")},
         "calculate": _ref("calculation"),
+        "read_only": {
+            "type": "boolean",
+            "description": "Clients may not write it; defaults, calculations and imports may.",
+        },
+        "default": {
+            "description": "Set on a new record or subform entry when the write leaves the "
+            "field out: a value of the field in stored form, or "
+            + "; ".join(
+                f"`{token}` ({', '.join(sorted(types))})"
+                for token, types in DYNAMIC_DEFAULTS.items()
+            )
+            + ".",
+            "not": {"type": "null"},
+        },
+        "hidden": {
+            "type": "boolean",
+            "description": "Stored and permitted as usual, left out of rendered forms.",
+        },
     }
     assert list(properties) == list(FIELD_PROPERTY_TYPES)
     return properties

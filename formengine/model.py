@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from formengine.conditions import Condition
 
@@ -112,8 +113,12 @@ FIELD_PROPERTY_TYPES: dict[str, frozenset[str]] = {
     "max_length": frozenset({FieldType.TEXT, FieldType.TEXTAREA}),
     "pattern": frozenset({FieldType.TEXT, FieldType.TEXTAREA}),
     "not_future": frozenset({FieldType.DATE, FieldType.DATETIME}),
+    "precision": frozenset({FieldType.DECIMAL}),
     "fields": frozenset({FieldType.SUBFORM}),
     "calculate": frozenset({FieldType.CALCULATED}),
+    "read_only": _STORING - {FieldType.CALCULATED},
+    "default": _STORING - {FieldType.CALCULATED, FieldType.SUBFORM} - ATTACHMENT_TYPES,
+    "hidden": _ALL,
 }
 REQUIRED_FIELD_PROPERTIES: dict[str, frozenset[str]] = {
     "name": _ALL,
@@ -126,8 +131,14 @@ REQUIRED_FIELD_PROPERTIES: dict[str, frozenset[str]] = {
 NAME_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 NAME_MAX_LENGTH = 63
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-OPTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
-# Names the platform uses for its own fields on records and subform entries.
+# Letters, digits and `_ . - :` (`:` kept for ids saved before); never a GraphQL enum value.
+OPTION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,200}$"
+OPTION_ID_MAX_LENGTH = 200
+LOOKUP_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,99}$"
+MAX_PRECISION = 10  # digits after the decimal point a decimal field may keep
+# Names the platform uses for its own fields on subform entries ...
+RESERVED_ENTRY_FIELD_NAMES = frozenset({"uid"})
+# ... and on records (these clash only at the top level of a form).
 RESERVED_FIELD_NAMES = frozenset(
     {
         "id",
@@ -157,6 +168,14 @@ RESERVED_FIELD_NAMES = frozenset(
         "families",
     }
 )
+# `default` tokens resolved when a record (or a subform entry) is created, and the field
+# types each applies to; on any other type the same string is a plain value.
+DYNAMIC_DEFAULTS: dict[str, frozenset[str]] = {
+    "today": frozenset({FieldType.DATE, FieldType.DATETIME}),
+    "now": frozenset({FieldType.DATETIME}),
+    "current_user": frozenset({FieldType.USER, FieldType.TEXT, FieldType.TEXTAREA}),
+    "current_agency": frozenset({FieldType.TEXT, FieldType.TEXTAREA}),
+}
 MAX_SUBFORM_DEPTH = 2  # a subform may contain subforms, and those may not
 
 _NAME_RE = re.compile(NAME_PATTERN)
@@ -208,6 +227,10 @@ class FieldDefinition:
     not_future: bool = False
     fields: tuple[FieldDefinition, ...] = ()  # subform entry fields
     calculate: Calculation | None = None
+    precision: int | None = None  # decimal: most digits after the decimal point
+    read_only: bool = False  # clients may not write it; the server (defaults, imports) may
+    hidden: bool = False  # stored and permitted as usual, left out of rendered forms
+    default: Any = None  # a value in stored form, or a DYNAMIC_DEFAULTS token
     # Set by the effective schema (record_schema.py), never by a form document:
     deprecated: bool = False
     deprecation_reason: str | None = None
@@ -224,6 +247,14 @@ class FieldDefinition:
     @property
     def is_calculated(self) -> bool:
         return self.type == FieldType.CALCULATED
+
+    @property
+    def dynamic_default(self) -> str | None:
+        """The DYNAMIC_DEFAULTS token of `default`, when it is one for this field's type."""
+        token = self.default
+        if isinstance(token, str) and self.type in DYNAMIC_DEFAULTS.get(token, ()):
+            return token
+        return None
 
     @property
     def text_limit(self) -> int | None:

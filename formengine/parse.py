@@ -60,6 +60,10 @@ def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
         not_future=raw.get("not_future") is True,
         fields=parse_fields(raw.get("fields")),
         calculate=parse_calculation(raw.get("calculate")),
+        precision=raw["precision"] if _is_int(raw.get("precision")) else None,
+        read_only=raw.get("read_only") is True,
+        hidden=raw.get("hidden") is True,
+        default=raw.get("default"),
     )
 
 

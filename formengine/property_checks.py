@@ -11,7 +11,14 @@ from typing import Any
 from formengine.calculations import CALCULATION_OPERATORS, RESULT_KINDS
 from formengine.errors import DefinitionCode as Code
 from formengine.errors import DefinitionError
-from formengine.model import LOCALE_PATTERN, OPTION_ID_PATTERN, TAGS, FieldType
+from formengine.model import (
+    LOCALE_PATTERN,
+    MAX_PRECISION,
+    OPTION_ID_MAX_LENGTH,
+    OPTION_ID_PATTERN,
+    TAGS,
+    FieldType,
+)
 from formengine.parse import LookupOptions
 
 _LOCALE_RE = re.compile(LOCALE_PATTERN)
@@ -54,8 +61,14 @@ def check_tags(raw: Mapping[str, Any], path: str) -> list[DefinitionError]:
 
 
 def check_options(
-    options: Any, path: str, lookups: Mapping[str, LookupOptions] | None
+    options: Any,
+    path: str,
+    lookups: Mapping[str, LookupOptions] | None,
+    *,
+    in_lookup: bool = False,
 ) -> list[DefinitionError]:
+    """A field's `options`; with `in_lookup`, a lookup's option list, whose options may also
+    carry `"disabled": true|false`."""
     if isinstance(options, Mapping):
         lookup = options.get("lookup")
         if set(options) != {"lookup"} or not isinstance(lookup, str) or not lookup:
@@ -91,15 +104,18 @@ def check_options(
         errors += [
             DefinitionError(f"{option_path}.{k}", Code.UNKNOWN_PROPERTY, f"unknown property '{k}'")
             for k in option
-            if k not in ("id", "label")
+            if k not in (("id", "label", "disabled") if in_lookup else ("id", "label"))
         ]
+        if "disabled" in option and in_lookup and not isinstance(option["disabled"], bool):
+            errors.append(invalid_property(option_path, "disabled", "true or false"))
         option_id = option.get("id")
         if not isinstance(option_id, str) or not _OPTION_ID_RE.fullmatch(option_id):
             errors.append(
                 DefinitionError(
                     f"{option_path}.id",
                     Code.INVALID_OPTION_ID,
-                    f"option id {option_id!r}: letters, digits and _ . : -, at most 100 long",
+                    f"option id {option_id!r}: letters, digits and _ . - (or :), "
+                    f"at most {OPTION_ID_MAX_LENGTH} long",
                 )
             )
         elif option_id in seen:
@@ -137,6 +153,15 @@ def check_constraints(raw: Mapping[str, Any], path: str, field_type: Any) -> lis
     if _is_number(low) and _is_number(high) and low > high:
         errors.append(
             DefinitionError(f"{path}.min", Code.INVALID_RANGE, f"min {low} is above max {high}")
+        )
+    precision = raw.get("precision")
+    if "precision" in raw and not (
+        isinstance(precision, int)
+        and not isinstance(precision, bool)
+        and 0 <= precision <= MAX_PRECISION
+    ):
+        errors.append(
+            invalid_property(path, "precision", f"a whole number from 0 to {MAX_PRECISION}")
         )
     max_length = raw.get("max_length")
     if "max_length" in raw and not (

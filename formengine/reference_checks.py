@@ -65,7 +65,8 @@ def check_references(
     forms: Sequence[FormSite], lookups: Mapping[str, LookupOptions] | None
 ) -> list[DefinitionError]:
     top_sites = [site for form in forms for site in form.fields]
-    errors = _check_names(top_sites, "a record type (across all its forms)")
+    owners = {id(site): form for form in forms for site in form.fields}
+    errors = _check_names(top_sites, "a form", owners)
     first_sites: dict[str, FieldSite] = {}
     for site in top_sites:
         first_sites.setdefault(site.definition.name, site)
@@ -88,13 +89,20 @@ def check_references(
     return errors
 
 
-def _check_names(sites: Sequence[FieldSite], scope: str) -> list[DefinitionError]:
+def _check_names(
+    sites: Sequence[FieldSite], scope: str, owners: Mapping[int, FormSite] | None = None
+) -> list[DefinitionError]:
+    """Unique names within `scope`; with `owners` (site -> its form, for the top level of a
+    record type), a name on several forms is one shared field, defined alike on each."""
     errors: list[DefinitionError] = []
     first: dict[str, FieldSite] = {}
     camel: dict[str, FieldSite] = {}
     for site in sites:
         name = site.definition.name
         if not is_valid_name(name):
+            continue
+        if name in first and owners and owners[id(site)] is not owners[id(first[name])]:
+            errors += _check_shared(site, first[name], owners[id(first[name])].form.key)
             continue
         if name in first:
             errors.append(
@@ -121,6 +129,43 @@ def _check_names(sites: Sequence[FieldSite], scope: str) -> list[DefinitionError
         if site.children:
             errors += _check_names(site.children, f"subform '{site.definition.name}'")
     return errors
+
+
+# A field shown on several forms holds one value: only how each form shows it may differ.
+DISPLAY_PROPERTIES = ("label", "help", "hidden")
+
+
+def _shape(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """What a field's value depends on: every property but the display ones, option ids
+    as a set (labels and order are display), entry fields by name."""
+    shape = {key: value for key, value in raw.items() if key not in DISPLAY_PROPERTIES}
+    options = shape.get("options")
+    if isinstance(options, list):
+        shape["options"] = sorted(
+            str(o.get("id")) for o in options if isinstance(o, Mapping) and "id" in o
+        )
+    fields = shape.get("fields")
+    if isinstance(fields, list):
+        shape["fields"] = {
+            str(child.get("name")): _shape(child) for child in fields if isinstance(child, Mapping)
+        }
+    return shape
+
+
+def _check_shared(site: FieldSite, first: FieldSite, first_form: str) -> list[DefinitionError]:
+    mine, theirs = _shape(site.raw), _shape(first.raw)
+    differing = [key for key in dict.fromkeys([*theirs, *mine]) if mine.get(key) != theirs.get(key)]
+    if not differing:
+        return []
+    return [
+        DefinitionError(
+            f"{site.path}.{differing[0]}",
+            Code.SHARED_FIELD_MISMATCH,
+            f"field '{site.definition.name}' is also on form '{first_form}' ({first.path}) "
+            f"and differs there in: {', '.join(differing)}; a field on several forms holds one "
+            f"value, so only {', '.join(DISPLAY_PROPERTIES)} may differ",
+        )
+    ]
 
 
 def _check_sites(

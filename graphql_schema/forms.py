@@ -40,7 +40,21 @@ class FormFieldMeta:
     max_length: int | None
     pattern: str | None
     not_future: bool
+    precision: int | None = strawberry.field(
+        description="A decimal's most digits after the decimal point."
+    )
     calculated: bool
+    read_only: bool = strawberry.field(
+        description="Set by the server only (its default, calculations, workflows, imports)."
+    )
+    hidden: bool = strawberry.field(
+        description="Stored and permitted as usual, but not shown when the form is rendered."
+    )
+    default: JSON | None = strawberry.field(
+        description="The value a new record or subform entry gets without one: a value of "
+        "the field, or `today`, `now`, `current_user`, `current_agency` (resolved by the "
+        "server on create)."
+    )
     writable: bool = strawberry.field(description="Whether you may write this field.")
     fields: list[FormFieldMeta] = strawberry.field(description="A subform's entry fields.")
 
@@ -65,8 +79,11 @@ class _Describer:
     ) -> None:
         self.schema, self.plan, self.locale, self.default = schema, plan, locale, default_locale
 
-    def field(self, definition: FieldDefinition, parent: FieldPath = ()) -> FormFieldMeta:
+    def field(
+        self, definition: FieldDefinition, parent: FieldPath = (), in_read_only: bool = False
+    ) -> FormFieldMeta:
         path = (*parent, definition.name)
+        read_only = in_read_only or definition.read_only
         return FormFieldMeta(
             name=definition.name,
             graphql_name=field_name(definition.name),
@@ -91,17 +108,28 @@ class _Describer:
             max_length=definition.text_limit,
             pattern=definition.pattern,
             not_future=definition.not_future,
+            precision=definition.precision,
             calculated=definition.is_calculated,
-            writable=path in self.plan.paths.writable,
-            fields=self.fields(definition.fields, path),
+            read_only=read_only,
+            hidden=definition.hidden,
+            default=definition.default,
+            writable=path in self.plan.paths.writable and not read_only,
+            fields=self.fields(definition.fields, path, read_only),
         )
 
     def fields(
-        self, definitions: Sequence[FieldDefinition], parent: FieldPath = ()
+        self,
+        definitions: Sequence[FieldDefinition],
+        parent: FieldPath = (),
+        in_read_only: bool = False,
     ) -> list[FormFieldMeta]:
-        """Only the fields the caller may read, at every depth."""
+        """Only the fields the caller may read, at every depth (hidden ones included)."""
         readable = self.plan.paths.readable
-        return [self.field(d, parent) for d in definitions if (*parent, d.name) in readable]
+        return [
+            self.field(d, parent, in_read_only)
+            for d in definitions
+            if (*parent, d.name) in readable
+        ]
 
 
 def describe_forms(

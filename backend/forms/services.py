@@ -28,8 +28,10 @@ from formengine import (
     FormDiff,
     check_compatibility,
     diff_versions,
+    is_valid_lookup_key,
     parse_lookups,
     validate_form_set,
+    validate_lookup,
 )
 from permissions.actions import require_action
 
@@ -81,11 +83,13 @@ def _check_definition(tenant: Tenant, document: Any) -> tuple[str, str]:
             field="record_type",
         )
     others = _current_documents(tenant, record_type, except_key=key)
-    errors = validate_form_set([document, *others], parse_lookups(lookup_documents(tenant)))
+    # The document last: a field it shares with a published form and defines differently
+    # is reported in the document (the later of two definitions), not in the other form.
+    errors = validate_form_set([*others, document], parse_lookups(lookup_documents(tenant)))
     if errors:
         raise InvalidFormDefinition(
             f"The form definition has {len(errors)} error(s).",
-            errors=_error_list(errors, [key, *(d["key"] for d in others)]),
+            errors=_error_list(errors, [*(d["key"] for d in others), key]),
         )
     return key, record_type
 
@@ -180,26 +184,13 @@ def retire_form(user: User, key: str) -> FormDefinition:
 def save_lookup(user: User, key: str, options: Any) -> Lookup:
     """Create or replace a lookup. Options left out are kept, disabled: old values stay readable."""
     require_action(user, "manage_forms")
-    if not _KEY.match(key):
+    if not is_valid_lookup_key(key):
         raise BadUserInput("A lookup key is snake_case.", field="key")
-    probe = {
-        "key": "lookup_probe",
-        "record_type": "case",
-        "label": {"en": "probe"},
-        "fields": [{"name": "probe", "type": "select", "options": options}],
-    }
-    errors = validate_form_set([probe])
-    if not isinstance(options, list) or errors:
+    errors = validate_lookup(options)
+    if errors:
         raise InvalidFormDefinition(
             "The options are not valid.",
-            errors=[
-                {
-                    "path": e.path.replace("$[0].fields[0].options", "$"),
-                    "code": e.code,
-                    "message": e.message,
-                }
-                for e in errors
-            ],
+            errors=[{"path": e.path, "code": e.code, "message": e.message} for e in errors],
         )
     tenant = user.tenant
     with transaction.atomic():

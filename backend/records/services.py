@@ -8,11 +8,12 @@ record is `backend.records.access` (its names are re-exported here for callers o
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.errors import BadUserInput
@@ -30,7 +31,16 @@ from backend.records.models import Record
 from backend.records.revisions import append_revision
 from backend.records.signals import record_changed
 from backend.records.write_guard import forbidden_changes
-from formengine import FieldError, RecordSchema, validate_record
+from formengine import (
+    DefaultContext,
+    FieldDefinition,
+    FieldError,
+    FieldPath,
+    RecordSchema,
+    apply_defaults,
+    resolve_defaults,
+    validate_record,
+)
 from permissions.actions import require_action
 
 __all__ = [
@@ -62,6 +72,20 @@ def _form_versions(configuration: TenantConfiguration, schema: RecordSchema) -> 
     }
 
 
+def _defaults(user: User, schema: RecordSchema) -> dict[FieldPath, Any]:
+    """The schema's defaults for a write by `user` now (`today` in UTC, like `$today`)."""
+    now = timezone.now()
+    agency = None
+    if user.agency_id is not None and _uses_agency(schema.current_fields):
+        agency = getattr(user.agency, "code", None)  # a query only for forms that need it
+    context = DefaultContext(today=now.date(), now=now, user=user.username, agency=agency)
+    return resolve_defaults(schema.current_fields, context)
+
+
+def _uses_agency(fields: Iterable[FieldDefinition]) -> bool:
+    return any(d.dynamic_default == "current_agency" or _uses_agency(d.fields) for d in fields)
+
+
 def create_record(
     user: User,
     record_type: str,
@@ -73,8 +97,11 @@ def create_record(
     require_action(user, "create", record_type)
     configuration, schema = record_schema(user, record_type)
     access = access_plan(user, record_type).full_access
-    result = validate_record(schema, {}, patch)
-    forbidden = forbidden_changes(access, schema, patch, {}, result.data)
+    defaults = _defaults(user, schema)
+    result = validate_record(schema, {}, apply_defaults(schema.current_fields, patch, defaults))
+    forbidden = forbidden_changes(
+        access, schema, patch, {}, result.data, source=source, defaults=defaults
+    )
     if forbidden:
         return WriteResult(None, errors=forbidden)
     if not result.ok:
@@ -131,8 +158,18 @@ def update_record(
                 f"(current: {record.revision}).",
                 field="baseRevision",
             )
-        result = validate_record(schema, record.data, patch)
-        forbidden = forbidden_changes(visible.access, schema, patch, record.data, result.data)
+        defaults = _defaults(user, schema)
+        written = apply_defaults(schema.current_fields, patch, defaults, record.data)
+        result = validate_record(schema, record.data, written)
+        forbidden = forbidden_changes(
+            visible.access,
+            schema,
+            patch,
+            record.data,
+            result.data,
+            source=source,
+            defaults=defaults,
+        )
         if forbidden:
             return WriteResult(None, errors=forbidden)
         if not result.ok:

@@ -6,6 +6,12 @@ caller cannot see, or the deletion of an entry that holds one, is refused with
 FORBIDDEN_FIELD and its path, and nothing is saved. Children the caller cannot see stay as
 they are when it edits the entries it can see (a subform entry is a patch of the stored one).
 Calculated values change with their inputs and are the server's, not the caller's.
+
+A `read_only` field (or anything inside a read-only subform) is the server's too: writes
+from a client source are refused on it; `system` and `import` writes may set it. Defaults
+are the server's as well: the children a new subform entry got from their defaults do not
+count as the caller's writes (the top-level defaults of a new record are never in the
+caller's patch, which is what the guard checks).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from permissions.plan import RecordAccess
 
 FORBIDDEN_FIELD = "FORBIDDEN_FIELD"
 MESSAGE = "you may not write this field"
+READ_ONLY_MESSAGE = "this field is read-only: the server sets it"
+# Write sources that may set read-only fields (workflows, imports), unlike clients' writes.
+TRUSTED_SOURCES = frozenset({"system", "import"})
 
 
 def _definitions(
@@ -40,29 +49,50 @@ def _empty(value: Any) -> bool:
 
 
 class _Guard:
-    def __init__(self, access: RecordAccess, schema: RecordSchema) -> None:
+    def __init__(
+        self,
+        access: RecordAccess,
+        schema: RecordSchema,
+        trusted: bool,
+        defaults: Mapping[FieldPath, Any],
+    ) -> None:
         self.access = access
         self.definitions = _definitions(schema.fields.values())
+        self.trusted = trusted
+        self.defaults = defaults
         self.errors: list[FieldError] = []
+
+    def read_only(self, path: FieldPath) -> bool:
+        """Whether `path` or a subform holding it is read-only to this write."""
+        if self.trusted:
+            return False
+        return any(
+            (d := self.definitions.get(path[:depth])) is not None and d.read_only
+            for depth in range(1, len(path) + 1)
+        )
+
+    def may_write(self, path: FieldPath) -> bool:
+        return self.access.may_write(path) and not self.read_only(path)
 
     def _derived(self, path: FieldPath) -> bool:
         definition = self.definitions.get(path)
         return definition is not None and definition.is_calculated
 
-    def _refuse(self, where: str) -> None:
-        self.errors.append(FieldError(where, FORBIDDEN_FIELD, MESSAGE))
+    def _refuse(self, where: str, path: FieldPath) -> None:
+        message = READ_ONLY_MESSAGE if self.access.may_write(path) else MESSAGE
+        self.errors.append(FieldError(where, FORBIDDEN_FIELD, message))
 
     def changed(self, path: FieldPath, where: str, old: Any, new: Any) -> None:
         """A value at `path` goes from `old` to `new`."""
         if old == new or self._derived(path):
             return
         if _is_entries(old or []) and _is_entries(new or []) and (old or new):
-            if not self.access.may_write(path):
-                self._refuse(where)
+            if not self.may_write(path):
+                self._refuse(where, path)
                 return
             self.entries(path, where, old or [], new or [])
-        elif not self.access.may_write(path):
-            self._refuse(where)
+        elif not self.may_write(path):
+            self._refuse(where, path)
 
     def entries(
         self,
@@ -75,21 +105,30 @@ class _Guard:
         written_uids = {e.get("uid") for e in new}
         for index, entry in enumerate(new):
             uid = entry.get("uid")
-            before = stored.get(uid, {})
-            self.entry(path, f"{where}[uid={uid}][{index}].", before, entry)
+            before = stored.get(uid)
+            prefix = f"{where}[uid={uid}][{index}]."
+            self.entry(path, prefix, before or {}, entry, added=before is None)
         for index, entry in enumerate(old):
             uid = entry.get("uid")
             if uid not in written_uids:
                 self.entry(path, f"{where}[uid={uid}][{index}].", entry, {})
 
     def entry(
-        self, path: FieldPath, prefix: str, old: Mapping[str, Any], new: Mapping[str, Any]
+        self,
+        path: FieldPath,
+        prefix: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        added: bool = False,
     ) -> None:
         for key in sorted({*old, *new} - {"uid"}):
             before, after = old.get(key), new.get(key)
             if _empty(before) and _empty(after):
                 continue
-            self.changed((*path, key), f"{prefix}{key}", before, after)
+            child = (*path, key)
+            if added and child in self.defaults and after == self.defaults[child]:
+                continue  # the new entry's default, set by the server
+            self.changed(child, f"{prefix}{key}", before, after)
 
 
 def forbidden_changes(
@@ -98,17 +137,21 @@ def forbidden_changes(
     patch: Mapping[str, Any],
     stored: Mapping[str, Any],
     written: Mapping[str, Any],
+    *,
+    source: str = "web",
+    defaults: Mapping[FieldPath, Any] | None = None,
 ) -> list[FieldError]:
     """FORBIDDEN_FIELD for each value the write would set, change or remove that `access`
     does not let its caller write; empty when the write may go ahead.
 
     A top-level field named in the patch must be writable even when its value is unchanged,
-    as before; below that, what counts is what would change.
+    as before; below that, what counts is what would change. `patch` is the caller's own
+    (without defaults); `defaults` are the resolved defaults the write added to new entries.
     """
-    guard = _Guard(access, schema)
+    guard = _Guard(access, schema, source in TRUSTED_SOURCES, defaults or {})
     for name in patch:
-        if name not in access.writable:
-            guard._refuse(name)
+        if name not in access.writable or guard.read_only((name,)):
+            guard._refuse(name, (name,))
     if guard.errors:
         return guard.errors
     for name in patch:

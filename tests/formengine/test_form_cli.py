@@ -59,7 +59,7 @@ def test_check_prints_each_error_with_file_path_and_code(write):
     ]
 
 
-def test_check_finds_duplicate_names_across_files(write):
+def test_check_finds_a_field_shared_across_files_defined_differently(write):
     identity = write("identity.json", BASIC_IDENTITY)
     other = write(
         "other.json",
@@ -74,7 +74,8 @@ def test_check_finds_duplicate_names_across_files(write):
     result = _run("check", identity, other)
 
     assert result.returncode == 1
-    assert result.stdout.startswith(f"{other}: $.fields[0].name: DUPLICATE_FIELD_NAME: ")
+    assert result.stdout.startswith(f"{other}: $.fields[0].min: SHARED_FIELD_MISMATCH: ")
+    assert "also on form 'basic_identity'" in result.stdout
 
 
 def test_check_reports_invalid_json(write):

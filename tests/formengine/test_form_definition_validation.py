@@ -63,13 +63,22 @@ def test_an_unknown_type_is_named_in_the_message():
     assert "'colour'" in error.message
 
 
-def test_a_field_name_is_unique_across_the_forms_of_a_record_type(basic_identity):
+def test_a_field_on_two_forms_must_be_defined_alike_on_both(basic_identity):
     other = _form({"name": "age", "type": "integer"})
 
     (error,) = validate_form_set([basic_identity, other])
 
-    assert (error.path, error.code) == ("$[1].fields[0].name", "DUPLICATE_FIELD_NAME")
-    assert "$[0].fields[3]" in error.message
+    assert (error.path, error.code) == ("$[1].fields[0].min", "SHARED_FIELD_MISMATCH")
+    assert "form 'basic_identity' ($[0].fields[3])" in error.message
+    assert "min, max" in error.message
+
+
+def test_a_field_name_is_unique_within_one_form():
+    form = _form({"name": "age", "type": "integer"}, {"name": "age", "type": "integer"})
+
+    (error,) = validate_form_set([form])
+
+    assert (error.path, error.code) == ("$[0].fields[1].name", "DUPLICATE_FIELD_NAME")
 
 
 def test_subform_entry_names_may_repeat_a_record_field_name():

@@ -287,8 +287,8 @@ def _mutate_name(draw, forms):
 
 
 def _duplicate_name(draw, forms):
-    _, _, field = draw(st.sampled_from(_all_fields(forms)))
-    i = len(forms) - 1  # the later of two uses is the one reported
+    # Twice in one form (on two forms, a name is one shared field: see SHARED_FIELD_MISMATCH).
+    i, _, field = draw(st.sampled_from(_all_fields(forms)))
     forms[i]["fields"].append({"name": field["name"], "type": "text"})
     return f"$[{i}].fields[{len(forms[i]['fields']) - 1}].name", "DUPLICATE_FIELD_NAME"
 
