@@ -57,6 +57,10 @@ class ErrorCode(StrEnum):
         "INVALID_TRANSLATIONS",
         "A translation sheet with unknown keys or locales or bad rows; nothing imported.",
     )
+    INVALID_CONFIGURATION_BUNDLE = (
+        "INVALID_CONFIGURATION_BUNDLE",
+        "A configuration bundle with problems (each listed with its path); nothing imported.",
+    )
     WEAK_PASSWORD = "WEAK_PASSWORD", "The new password breaks the policy; `reasons` lists why."
     INVALID_CURRENT_PASSWORD = (
         "INVALID_CURRENT_PASSWORD",

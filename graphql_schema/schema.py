@@ -9,16 +9,27 @@ from graphql_schema.administration import AdministrationMutation
 from graphql_schema.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
+from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.records.history import RecordHistoryQuery
 
 
 @strawberry.type
-class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery, AlertsQuery):
+class Query(
+    AuthQuery,
+    FormsQuery,
+    FormAdminQuery,
+    RecordHistoryQuery,
+    AuditQuery,
+    AlertsQuery,
+    ConfigurationQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation):
+class Mutation(
+    AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation, ConfigurationMutation
+):
     pass
