@@ -52,7 +52,8 @@ def test_importing_needs_manage_users_as_well(monkeypatch: pytest.MonkeyPatch) -
     slug = new_tenant(monkeypatch)
     admin = login("admin", tenant=slug)["accessToken"]
     role = gql(SAVE_ROLE, {"input": DESIGNER}, admin)
-    user = gql(SAVE_USER, {"input": {"username": "ines", "role": "designer", "password": PW}}, admin)
+    ines = {"username": "ines", "role": "designer", "password": PW}
+    user = gql(SAVE_USER, {"input": ines}, admin)
     assert role["data"]["saveRole"]["errors"] == user["data"]["saveUser"]["errors"] == []
     designer = login("ines", tenant=slug)["accessToken"]
 
