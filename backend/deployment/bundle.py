@@ -16,6 +16,7 @@ no section knows is refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +31,8 @@ from backend.tenancy.models import Tenant
 
 FORMAT = "casework.configuration"
 VERSION = 1
+# A form or lookup key, as the form services take it (and its column holds).
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class ImportContext:
             if isinstance(item, dict) and isinstance(item.get("key"), str):
                 options = item.get("options")
                 if isinstance(options, list) and all(
-                    isinstance(o, dict) and "id" in o for o in options
+                    isinstance(o, dict) and isinstance(o.get("id"), str) for o in options
                 ):
                     stored[item["key"]] = merged_lookup_options(
                         stored.get(item["key"], []), options

@@ -101,3 +101,31 @@ def test_a_valid_bundle_is_imported_and_served_at_once(monkeypatch: pytest.Monke
         d["key"] for d in bundle["forms"] if d["record_type"] == "incident"
     ]
     assert gql(EXPORT, token=admin)["data"]["exportConfiguration"] == bundle
+
+
+def test_hostile_values_are_problems_not_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    slug = new_tenant(monkeypatch)
+    bundle = {
+        "format": "casework.configuration",
+        "version": 1,
+        "settings": {"locales": [[1]], "default_locale": {}, "record_types": "case"},
+        "lookups": [{"key": [], "options": [{"id": []}]}, 5, {"key": "k", "options": {}}],
+        "forms": [
+            {"key": "x" * 200, "record_type": "case"},
+            [],
+            {"key": ["a"], "record_type": "case"},
+            {"key": "a", "record_type": ["case"]},
+        ],
+        "roles": [
+            {"code": [], "name": 5, "scope": [], "actions": [], "field_rules": {"x": [[1]]}},
+            {"code": "r", "name": "R", "scope": "own", "actions": {"case": "read"}},
+            "role",
+        ],
+    }
+
+    body = gql(IMPORT, {"bundle": bundle}, login("admin", tenant=slug)["accessToken"])
+
+    errors = body["data"]["importConfiguration"]["errors"]
+    assert len(errors) >= 15
+    assert {e["path"][1] for e in errors} == {"settings", "lookups", "forms", "roles"}
+    assert "INTERNAL_SERVER_ERROR" not in {e["code"] for e in errors}

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from backend.deployment.bundle import ImportContext, Problem, Section, list_problem
+from backend.deployment.bundle import KEY, ImportContext, Problem, Section, list_problem
 from backend.error_codes import ErrorCode
 from backend.forms.models import FormDefinition, FormVersion
 from backend.forms.services import form_set_errors, published_history
@@ -64,24 +64,28 @@ def validate(context: ImportContext, forms: Any) -> list[Problem]:
                 )
             )
             continue
-        if isinstance(key, str) and key in seen:
+        if not isinstance(key, str) or not KEY.match(key):
+            problems.append(
+                Problem(f"{path}.key", ErrorCode.INVALID_FORM_KEY, "A form needs a snake_case key.")
+            )
+            continue
+        if key in seen:
             problems.append(
                 Problem(
                     f"{path}.key", ErrorCode.DUPLICATE_FORM_KEY, f"forms[{seen[key]}] has this key."
                 )
             )
             continue
-        if isinstance(key, str):
-            seen[key] = index
-            if stored_types.get(key, record_type) != record_type:
-                problems.append(
-                    Problem(
-                        f"{path}.record_type",
-                        ErrorCode.RECORD_TYPE_CHANGED,
-                        f"Form {key!r} belongs to record type {stored_types[key]!r}.",
-                    )
+        seen[key] = index
+        if stored_types.get(key, record_type) != record_type:
+            problems.append(
+                Problem(
+                    f"{path}.record_type",
+                    ErrorCode.RECORD_TYPE_CHANGED,
+                    f"Form {key!r} belongs to record type {stored_types[key]!r}.",
                 )
-                continue
+            )
+            continue
         by_record_type[record_type].append(index)
     for record_type, indexes in by_record_type.items():
         documents = [forms[i] for i in indexes]

@@ -3,16 +3,20 @@ them. A lookup is never removed, and options left out stay, disabled: old values
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from backend.deployment.bundle import ImportContext, Problem, Section, list_problem, object_problems
+from backend.deployment.bundle import (
+    KEY,
+    ImportContext,
+    Problem,
+    Section,
+    list_problem,
+    object_problems,
+)
 from backend.error_codes import ErrorCode
 from backend.forms.models import Lookup
 from backend.forms.services import lookup_option_errors, store_lookup
 from backend.tenancy.models import Tenant
-
-KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
 def export(tenant: Tenant) -> list[dict[str, Any]]:

@@ -95,7 +95,7 @@ def validate(context: ImportContext, roles: Any) -> list[Problem]:
         ]
         for key, check, value in checks:
             problems += _problem(f"{path}.{key}", check, value)
-        if code in seen:
+        if isinstance(code, str) and code in seen:
             problems.append(
                 Problem(f"{path}.code", ErrorCode.BAD_USER_INPUT, f"Role {code!r} is given twice.")
             )

@@ -13,7 +13,8 @@ from backend.error_codes import ErrorCode
 from backend.records.models import Record
 from backend.tenancy.models import Tenant
 
-LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# At most 10 characters: the column of a tenant's default locale.
+LOCALE = re.compile(r"^(?=.{2,10}$)[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 RECORD_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 KEYS = {"default_locale", "locales", "record_types", "workflow"}
 
@@ -87,9 +88,8 @@ def validate(context: ImportContext, settings: Any) -> list[Problem]:
 
 def apply(context: ImportContext, settings: dict[str, Any]) -> None:
     tenant = context.tenant
-    changed = [
-        key for key in sorted(KEYS) if key in settings and settings[key] != export(tenant)[key]
-    ]
+    stored = export(tenant)
+    changed = [key for key in sorted(KEYS) if key in settings and settings[key] != stored[key]]
     for key in changed:
         setattr(tenant, key, settings[key])
         context.changes.append(f"settings {key}")
