@@ -67,6 +67,10 @@ class ErrorCode(StrEnum):
         "Publishing or retiring the form would break a workflow setting (the message names "
         "it and why): change the settings first.",
     )
+    INVALID_CONFIGURATION_BUNDLE = (
+        "INVALID_CONFIGURATION_BUNDLE",
+        "A configuration bundle with problems (each listed with its path); nothing imported.",
+    )
     WEAK_PASSWORD = "WEAK_PASSWORD", "The new password breaks the policy; `reasons` lists why."
     INVALID_CURRENT_PASSWORD = (
         "INVALID_CURRENT_PASSWORD",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "backend.administration",
     "backend.workflows",
     "backend.demo",
+    "backend.deployment",
     "graphql_schema",
 ]
 

@@ -9,6 +9,7 @@ from graphql_schema.administration import AdministrationMutation
 from graphql_schema.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
+from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.records.history import RecordHistoryQuery
@@ -24,12 +25,18 @@ class Query(
     AuditQuery,
     AlertsQuery,
     TenantSettingsQuery,
+    ConfigurationQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation, TenantSettingsMutation
+    AuthMutation,
+    FormAdminMutation,
+    AdministrationMutation,
+    AlertsMutation,
+    TenantSettingsMutation,
+    ConfigurationMutation,
 ):
     pass

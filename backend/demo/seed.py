@@ -13,6 +13,8 @@ from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Agency, Tenant, UserGroup
 from backend.workflows.config import DEMO_WORKFLOW
 
+DEMO_LOCALES = ("en", "fr", "ar")
+
 CASE_WORK = [
     "read",
     "create",
@@ -182,7 +184,7 @@ def seed_demo(password: str | None = None) -> SeedReport:
         demo = _tenant(
             "demo",
             "Demo child protection programme",
-            ["en", "fr", "ar"],
+            list(DEMO_LOCALES),
             ["case", "incident", "tracing_request"],
         )
         activate_tenant(demo.pk)

@@ -134,12 +134,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
             raise BadUserInput(f"Form '{key}' has no draft to publish.")
         _check_definition(tenant, draft.document)
         others = _current_documents(tenant, record_type, except_key=key)
-        published = [
-            v.document
-            for v in FormVersion.objects.filter(
-                tenant=tenant, form__record_type=record_type, published_at__isnull=False
-            ).order_by("published_at")
-        ]
+        published = published_history(tenant, record_type)
         errors = check_compatibility([draft.document, *others], published)
         if errors:
             raise IncompatibleFormVersion(
@@ -194,13 +189,45 @@ def save_lookup(user: User, key: str, options: Any) -> Lookup:
         )
     tenant = user.tenant
     with transaction.atomic():
-        lookup, _ = Lookup.objects.select_for_update().get_or_create(tenant=tenant, key=key)
-        given = {o["id"] for o in options}
-        kept = [{**o, "disabled": True} for o in lookup.options if o["id"] not in given]
-        lookup.options = [*options, *kept]
-        lookup.save()
+        lookup = store_lookup(tenant, key, options)
         _bump_configuration(tenant)
         return lookup
+
+
+def store_lookup(tenant: Tenant, key: str, options: list[dict[str, Any]]) -> Lookup:
+    """Save checked options; options left out are kept, disabled. Bumps nothing."""
+    lookup, _ = Lookup.objects.select_for_update().get_or_create(tenant=tenant, key=key)
+    lookup.options = merged_lookup_options(lookup.options, options)
+    lookup.save()
+    return lookup
+
+
+def merged_lookup_options(
+    stored: list[dict[str, Any]], given: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    ids = {o["id"] for o in given}
+    return [*given, *({**o, "disabled": True} for o in stored if o["id"] not in ids)]
+
+
+def published_history(tenant: Tenant, record_type: str) -> list[dict[str, Any]]:
+    """Every version ever published for a record type, oldest first."""
+    return [
+        v.document
+        for v in FormVersion.objects.filter(
+            tenant=tenant, form__record_type=record_type, published_at__isnull=False
+        ).order_by("published_at")
+    ]
+
+
+def form_set_errors(
+    documents: Sequence[Any],
+    lookups: dict[str, list[dict[str, Any]]],
+    published: Sequence[dict[str, Any]],
+) -> list[DefinitionError]:
+    """Why publishing `documents` as a record type's whole current form set would be refused:
+    the checks of a publish (validation, then compatibility with what was published)."""
+    errors = validate_form_set(documents, parse_lookups(lookups))
+    return errors or check_compatibility(documents, published)
 
 
 def form_versions(user: User, key: str) -> list[FormVersion]:
