@@ -54,7 +54,7 @@ def validate(context: ImportContext, lookups: Any) -> list[Problem]:
             )
             continue
         problems += [
-            Problem(e.path.replace("$[0].fields[0].options", f"{path}.options"), e.code, e.message)
+            Problem(f"{path}.options{e.path.removeprefix('$')}", e.code, e.message)
             for e in validate_lookup(options)
         ]
     return problems
