@@ -64,6 +64,10 @@ OPTION_TYPES = frozenset(
 ATTACHMENT_TYPES = frozenset(
     {FieldType.PHOTO, FieldType.AUDIO, FieldType.DOCUMENT, FieldType.SIGNATURE}
 )
+# Where a select or multi_select field may take its options instead of listing them: the
+# tenant's agencies (by code), users (by username) or locations (by code, optionally at one
+# admin level). The server validates written values against them.
+OPTION_SOURCES: tuple[str, ...] = ("agencies", "users", "locations")
 NUMERIC_KINDS = frozenset({ValueKind.INTEGER, ValueKind.DECIMAL})
 TEMPORAL_KINDS = frozenset({ValueKind.DATE, ValueKind.DATETIME})
 
@@ -114,6 +118,7 @@ FIELD_PROPERTY_TYPES: dict[str, frozenset[str]] = {
     "not_future": frozenset({FieldType.DATE, FieldType.DATETIME}),
     "fields": frozenset({FieldType.SUBFORM}),
     "calculate": frozenset({FieldType.CALCULATED}),
+    "multiple": frozenset(ATTACHMENT_TYPES),
 }
 REQUIRED_FIELD_PROPERTIES: dict[str, frozenset[str]] = {
     "name": _ALL,
@@ -201,6 +206,8 @@ class FieldDefinition:
     tags: frozenset[str] = frozenset()
     options: tuple[Option, ...] = ()  # inline options
     lookup: str | None = None  # or the name of a lookup holding the options
+    source: str | None = None  # or an option source (OPTION_SOURCES)
+    admin_level: int | None = None  # a `locations` source: only locations at this level
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None
@@ -208,6 +215,7 @@ class FieldDefinition:
     not_future: bool = False
     fields: tuple[FieldDefinition, ...] = ()  # subform entry fields
     calculate: Calculation | None = None
+    multiple: bool = False  # an attachment field holding a list of attachment ids
     # Set by the effective schema (record_schema.py), never by a form document:
     deprecated: bool = False
     deprecation_reason: str | None = None
@@ -257,6 +265,8 @@ def value_kind(definition: FieldDefinition) -> ValueKind:
         return definition.calculate.result
     if definition.type == FieldType.CALCULATED:
         return ValueKind.DECIMAL
+    if definition.multiple and definition.type in ATTACHMENT_TYPES:
+        return ValueKind.STRING_LIST
     return stored_kind(definition.type)
 
 
@@ -269,4 +279,6 @@ def describe_type(definition: FieldDefinition) -> str:
     """The type as people and compatibility errors name it (`calculated (integer)`)."""
     if definition.type == FieldType.CALCULATED:
         return f"calculated ({value_kind(definition)})"
+    if definition.multiple and definition.type in ATTACHMENT_TYPES:
+        return f"{definition.type} (multiple)"
     return definition.type

@@ -11,7 +11,13 @@ from typing import Any
 from formengine.calculations import CALCULATION_OPERATORS, RESULT_KINDS
 from formengine.errors import DefinitionCode as Code
 from formengine.errors import DefinitionError
-from formengine.model import LOCALE_PATTERN, OPTION_ID_PATTERN, TAGS, FieldType
+from formengine.model import (
+    LOCALE_PATTERN,
+    OPTION_ID_PATTERN,
+    OPTION_SOURCES,
+    TAGS,
+    FieldType,
+)
 from formengine.parse import LookupOptions
 
 _LOCALE_RE = re.compile(LOCALE_PATTERN)
@@ -54,8 +60,10 @@ def check_tags(raw: Mapping[str, Any], path: str) -> list[DefinitionError]:
 
 
 def check_options(
-    options: Any, path: str, lookups: Mapping[str, LookupOptions] | None
+    options: Any, path: str, lookups: Mapping[str, LookupOptions] | None, field_type: Any = None
 ) -> list[DefinitionError]:
+    if isinstance(options, Mapping) and "source" in options:
+        return check_option_source(options, path, field_type)
     if isinstance(options, Mapping):
         lookup = options.get("lookup")
         if set(options) != {"lookup"} or not isinstance(lookup, str) or not lookup:
@@ -63,7 +71,8 @@ def check_options(
                 DefinitionError(
                     path,
                     Code.INVALID_PROPERTY_VALUE,
-                    "'options' is a list of {id, label} or {\"lookup\": name}",
+                    "'options' is a list of {id, label}, {\"lookup\": name} or "
+                    '{"source": agencies | users | locations}',
                 )
             ]
         if lookups is not None and lookup not in lookups:
@@ -115,6 +124,47 @@ def check_options(
                 DefinitionError(option_path, Code.MISSING_PROPERTY, "an option needs a label")
             )
         errors += check_localized_text(option, "label", option_path)
+    return errors
+
+
+def check_option_source(
+    options: Mapping[str, Any], path: str, field_type: Any
+) -> list[DefinitionError]:
+    """`{"source": "agencies" | "users" | "locations"[, "admin_level": N]}`."""
+    source = options.get("source")
+    errors = [
+        DefinitionError(f"{path}.{key}", Code.UNKNOWN_PROPERTY, f"unknown property '{key}'")
+        for key in options
+        if key not in ("source", "admin_level")
+    ]
+    if source not in OPTION_SOURCES:
+        errors.append(
+            DefinitionError(
+                f"{path}.source",
+                Code.UNKNOWN_OPTION_SOURCE,
+                f"unknown option source {source!r}; known: {', '.join(OPTION_SOURCES)}",
+            )
+        )
+    if field_type == FieldType.TALLY:
+        errors.append(
+            DefinitionError(
+                f"{path}.source",
+                Code.PROPERTY_NOT_APPLICABLE,
+                "a tally counts its own options: it cannot take them from a source",
+            )
+        )
+    if "admin_level" in options:
+        level = options["admin_level"]
+        if source != "locations":
+            errors.append(
+                DefinitionError(
+                    f"{path}.admin_level",
+                    Code.PROPERTY_NOT_APPLICABLE,
+                    "'admin_level' applies to the 'locations' source only",
+                )
+            )
+        elif isinstance(level, bool) or not isinstance(level, int) or level < 0:
+            errors.append(invalid_property(path, "admin_level", "a whole number from 0"))
     return errors
 
 

@@ -27,6 +27,11 @@ from backend.records.access import (
     visible_records,
 )
 from backend.records.models import Record
+from backend.records.references import (
+    known_references,
+    record_location_field,
+    record_location_path,
+)
 from backend.records.revisions import append_revision
 from backend.records.signals import record_changed
 from backend.records.write_guard import forbidden_changes
@@ -73,7 +78,8 @@ def create_record(
     require_action(user, "create", record_type)
     configuration, schema = record_schema(user, record_type)
     access = access_plan(user, record_type).full_access
-    result = validate_record(schema, {}, patch)
+    references = known_references(user.tenant_id, schema, patch)
+    result = validate_record(schema, {}, patch, references=references)
     forbidden = forbidden_changes(access, schema, patch, {}, result.data)
     if forbidden:
         return WriteResult(None, errors=forbidden)
@@ -88,6 +94,7 @@ def create_record(
             created_by=user,
             agency_id=user.agency_id,
             group_ids=list(user.groups.values_list("pk", flat=True)),
+            location_path=record_location_path(user.tenant, schema, result.data),
             data=result.data,
             form_versions=_form_versions(configuration, schema),
             revision=1,
@@ -131,7 +138,8 @@ def update_record(
                 f"(current: {record.revision}).",
                 field="baseRevision",
             )
-        result = validate_record(schema, record.data, patch)
+        references = known_references(user.tenant_id, schema, patch)
+        result = validate_record(schema, record.data, patch, references=references)
         forbidden = forbidden_changes(visible.access, schema, patch, record.data, result.data)
         if forbidden:
             return WriteResult(None, errors=forbidden)
@@ -151,6 +159,8 @@ def update_record(
         if result.changes:
             record.data = result.data
             record.form_versions = _form_versions(configuration, schema)
+            if record_location_field(user.tenant, schema) in result.changes:
+                record.location_path = record_location_path(user.tenant, schema, result.data)
             append_revision(
                 record,
                 result.changes,
