@@ -61,10 +61,11 @@ def parse_csv(text: str) -> tuple[list[LocationRow], list[RowError]]:
                 code=values.get("code", ""),
                 parent_code=values.get("parent_code", ""),
                 admin_level=values.get("admin_level", ""),
+                # An empty cell clears that name; a locale without a column keeps its name.
                 names={
                     column[len(NAME_PREFIX) :]: value
                     for column, value in values.items()
-                    if column.startswith(NAME_PREFIX) and value
+                    if column.startswith(NAME_PREFIX)
                 },
             )
         )

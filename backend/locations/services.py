@@ -3,7 +3,8 @@ for pickers, and the lookups record writes need.
 
 An import is all or nothing: any bad row refuses the whole file, with a coded error per
 problem. Re-importing updates names, parents and levels of existing codes and adds new ones;
-a code is never renamed nor removed (records hold codes). Rows may come in any order.
+a code is never renamed nor removed (records hold codes). Rows may come in any order. A name
+column with an empty cell clears that name; a locale without a column keeps its names.
 """
 
 from __future__ import annotations
@@ -225,21 +226,14 @@ def _write(
         parent_id = ids[row.parent_code] if row.parent_code else None
         level = levels[row.code]
         stored = known.get(row.code)
+        names = {k: v for k, v in {**(stored.names if stored else {}), **row.names}.items() if v}
         if stored is None:
             location = Location.objects.create(
-                tenant=tenant,
-                code=row.code,
-                parent_id=parent_id,
-                admin_level=level,
-                names=row.names,
+                tenant=tenant, code=row.code, parent_id=parent_id, admin_level=level, names=names
             )
             ids[row.code] = location.pk
             result.created += 1
-        elif (stored.parent_id, stored.admin_level, stored.names) != (
-            parent_id,
-            level,
-            row.names,
-        ):
+        elif (stored.parent_id, stored.admin_level, stored.names) != (parent_id, level, names):
             changed.append(
                 Location(
                     pk=stored.id,
@@ -247,7 +241,7 @@ def _write(
                     code=row.code,
                     parent_id=parent_id,
                     admin_level=level,
-                    names=row.names,
+                    names=names,
                     updated_at=now,
                 )
             )
