@@ -102,6 +102,25 @@ class ErrorCode(StrEnum):
         "The user named to receive a record could not read it after the step.",
     )
     INVALID_CURSOR = "INVALID_CURSOR", "A page cursor that is not one this server gave out."
+    # Location registry imports (one error per bad row; `path` is ["csv", row, column])
+    INVALID_LOCATION_CSV = (
+        "INVALID_LOCATION_CSV",
+        "A location file's header is not `code,parent_code,admin_level,name_<locale>,...`.",
+    )
+    DUPLICATE_LOCATION_CODE = "DUPLICATE_LOCATION_CODE", "A location code twice in one file."
+    UNKNOWN_PARENT_LOCATION = (
+        "UNKNOWN_PARENT_LOCATION",
+        "A parent code neither in the file nor in the registry.",
+    )
+    INVALID_ADMIN_LEVEL = "INVALID_ADMIN_LEVEL", "An admin level that is not a whole number 0-12."
+    ADMIN_LEVEL_MISMATCH = (
+        "ADMIN_LEVEL_MISMATCH",
+        "A location not one level below its parent (level 0 has no parent).",
+    )
+    MISSING_LOCATION_NAME = (
+        "MISSING_LOCATION_NAME",
+        "A location without a name in the tenant's default locale.",
+    )
     # Documents and transport (top-level errors only)
     DOCUMENT_TOO_LARGE = (
         "DOCUMENT_TOO_LARGE",
@@ -174,6 +193,10 @@ class ErrorCode(StrEnum):
     SUBFORM_TOO_DEEP = "SUBFORM_TOO_DEEP", "A subform inside a subform inside a subform."
     MISSING_OPTIONS = "MISSING_OPTIONS", "An option field without options or with an empty list."
     UNKNOWN_LOOKUP = "UNKNOWN_LOOKUP", "Options from a lookup that does not exist."
+    UNKNOWN_OPTION_SOURCE = (
+        "UNKNOWN_OPTION_SOURCE",
+        "`options: {source: ...}` naming other than agencies, users or locations.",
+    )
     INVALID_OPTION_ID = (
         "INVALID_OPTION_ID",
         "An option id with characters outside `A-Za-z0-9_.:-`, or longer than 200.",
@@ -278,7 +301,11 @@ class ErrorCode(StrEnum):
         "INVALID_LOCATION_CODE",
         "Not a location code (`A-Za-z0-9_.-`, at most 64).",
     )
-    UNKNOWN_LOCATION = "UNKNOWN_LOCATION", "No such location (when the caller checks existence)."
+    UNKNOWN_LOCATION = "UNKNOWN_LOCATION", "No location with this code in the tenant's registry."
+    WRONG_LOCATION_LEVEL = (
+        "WRONG_LOCATION_LEVEL",
+        "A location at another admin level than the field's `admin_level`.",
+    )
     INVALID_USERNAME = "INVALID_USERNAME", "Not a username."
     UNKNOWN_USER = "UNKNOWN_USER", "No such user (when the caller checks existence)."
     INVALID_PHONE_NUMBER = (

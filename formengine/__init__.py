@@ -39,6 +39,7 @@ from formengine.model import (
 from formengine.parse import LookupOptions, parse_form, parse_form_set, parse_lookups
 from formengine.record_schema import RecordSchema, build_record_schema
 from formengine.record_validation import RecordValidation, validate_record
+from formengine.references import KnownReferences, reference_source, referenced_values
 
 __all__ = [
     "CALCULATION_OPERATORS",
@@ -61,6 +62,7 @@ __all__ = [
     "FormDefinition",
     "FormDiff",
     "Junction",
+    "KnownReferences",
     "LookupOptions",
     "Negation",
     "Option",
@@ -85,6 +87,8 @@ __all__ = [
     "parse_form",
     "parse_form_set",
     "parse_lookups",
+    "reference_source",
+    "referenced_values",
     "render_json_schema",
     "resolve_default",
     "resolve_defaults",

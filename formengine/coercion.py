@@ -17,7 +17,8 @@ from typing import Any
 
 from formengine.errors import FieldError
 from formengine.errors import ValueCode as Code
-from formengine.model import ATTACHMENT_TYPES, FieldDefinition, FieldType
+from formengine.model import ATTACHMENT_TYPES, OPTION_ID_PATTERN, FieldDefinition, FieldType
+from formengine.references import AGENCIES, LOCATIONS, USERS, KnownReferences
 
 GRAPHQL_INT_MIN, GRAPHQL_INT_MAX = -(2**31), 2**31 - 1
 # Devices' clocks drift: a datetime this far ahead of the server's clock is still "not future".
@@ -49,6 +50,8 @@ class ValueContext:
     options: Callable[[FieldDefinition], OptionSet]
     location_exists: Callable[[str], bool] | None = None
     user_exists: Callable[[str], bool] | None = None
+    # What exists among the locations and source values a write names; None: not checked.
+    references: KnownReferences | None = None
 
 
 def is_empty(value: Any) -> bool:
@@ -77,6 +80,8 @@ def coerce_value(
         return _coerce_option_list(field, raw, old, path, context)
     if field.type == FieldType.TALLY:
         return _coerce_tally(field, raw, old, path, context)
+    if field.multiple and field.type in ATTACHMENT_TYPES:
+        return _coerce_attachment_list(raw, path)
     try:
         return _coerce_scalar(field, raw, old, context), []
     except _Invalid as invalid:
@@ -100,9 +105,7 @@ def _coerce_scalar(field: FieldDefinition, raw: Any, old: Any, context: ValueCon
         case FieldType.SELECT | FieldType.RADIO:
             return _option(field, raw, old == raw, context)
         case FieldType.LOCATION:
-            code = _matching(
-                raw, LOCATION_CODE_PATTERN, Code.INVALID_LOCATION_CODE, "a location code"
-            )
+            code = _location(field, raw, old == raw, context)
             if context.location_exists is not None and not context.location_exists(code):
                 raise _Invalid(Code.UNKNOWN_LOCATION, f"no location with code '{code}'")
             return code
@@ -234,6 +237,8 @@ def _datetime(field: FieldDefinition, raw: Any, context: ValueContext) -> str:
 def _option(field: FieldDefinition, raw: Any, unchanged: bool, context: ValueContext) -> str:
     if not isinstance(raw, str):
         raise _Invalid(Code.UNKNOWN_OPTION, "must be an option id (text)")
+    if field.source is not None:
+        return _source_value(field, raw, unchanged, context)
     options = context.options(field)
     if raw in options.active or (unchanged and raw in options.retained):
         return raw
@@ -242,6 +247,63 @@ def _option(field: FieldDefinition, raw: Any, unchanged: bool, context: ValueCon
             Code.RETIRED_OPTION, f"option '{raw}' is kept on old records but no longer offered"
         )
     raise _Invalid(Code.UNKNOWN_OPTION, f"'{raw}' is not an option of this field")
+
+
+def _location(field: FieldDefinition, raw: Any, unchanged: bool, context: ValueContext) -> str:
+    """A location code that exists (at the field's admin level, when it names one); a stored
+    value written again is kept unchecked."""
+    code = _matching(raw, LOCATION_CODE_PATTERN, Code.INVALID_LOCATION_CODE, "a location code")
+    if unchanged or context.references is None:
+        return code
+    level = context.references.locations.get(code)
+    if level is None:
+        raise _Invalid(Code.UNKNOWN_LOCATION, f"no location with code '{code}'")
+    if field.admin_level is not None and level != field.admin_level:
+        raise _Invalid(
+            Code.WRONG_LOCATION_LEVEL,
+            f"location '{code}' is at admin level {level}, this field takes level "
+            f"{field.admin_level}",
+        )
+    return code
+
+
+def _source_value(field: FieldDefinition, raw: str, unchanged: bool, context: ValueContext) -> str:
+    """A value of an option field whose options come from a source."""
+    if field.source == LOCATIONS:
+        return _location(field, raw, unchanged, context)
+    known = context.references
+    if field.source == USERS:
+        username = _matching(raw, USERNAME_PATTERN, Code.INVALID_USERNAME, "a username")
+        if not unchanged and known is not None and username not in known.users:
+            raise _Invalid(Code.UNKNOWN_USER, f"no user '{username}'")
+        return username
+    code = _matching(raw, OPTION_ID_PATTERN, Code.UNKNOWN_OPTION, "an agency code")
+    if field.source == AGENCIES and not unchanged and known and code not in known.agencies:
+        raise _Invalid(Code.UNKNOWN_OPTION, f"no agency '{code}'")
+    return code
+
+
+_BAD_ATTACHMENT = Code.INVALID_ATTACHMENT_REFERENCE
+
+
+def _coerce_attachment_list(raw: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not isinstance(raw, list | tuple):
+        return None, [
+            FieldError(path, Code.INVALID_ATTACHMENT_REFERENCE, "must be a list of attachment ids")
+        ]
+    values: list[str] = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(raw):
+        try:
+            value = _matching(item, ATTACHMENT_REFERENCE_PATTERN, _BAD_ATTACHMENT, "an attachment")
+        except _Invalid as invalid:
+            errors.append(FieldError(f"{path}[{i}]", invalid.code, invalid.message))
+            continue
+        if value not in values:
+            values.append(value)
+    if errors:
+        return None, errors
+    return values or None, []
 
 
 def _coerce_option_list(

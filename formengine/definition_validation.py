@@ -187,12 +187,12 @@ def _check_field(
                 errors.append(DefinitionError(path, code, f"a {field_type} field needs '{key}'"))
     errors += check_localized_text(raw, "label", path)
     errors += check_localized_text(raw, "help", path)
-    for key in ("required", "not_future", "read_only", "hidden"):
+    for key in ("required", "not_future", "read_only", "hidden", "multiple"):
         if key in raw and not isinstance(raw[key], bool):
             errors.append(invalid_property(path, key, "true or false"))
     errors += check_tags(raw, path)
     if "options" in raw:
-        errors += check_options(raw["options"], f"{path}.options", lookups)
+        errors += check_options(raw["options"], f"{path}.options", lookups, field_type)
     errors += check_constraints(raw, path, field_type)
     if "fields" in raw:
         errors += _check_subform_fields(raw["fields"], path, depth, lookups)

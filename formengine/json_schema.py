@@ -24,6 +24,7 @@ from formengine.model import (
     NAME_MAX_LENGTH,
     NAME_PATTERN,
     OPTION_ID_PATTERN,
+    OPTION_SOURCES,
     REQUIRED_FIELD_PROPERTIES,
     REQUIRED_FORM_PROPERTIES,
     TAGS,
@@ -79,6 +80,7 @@ def _field_properties() -> dict[str, Any]:
             "type": "boolean",
             "description": "Stored and permitted as usual, left out of rendered forms.",
         },
+        "multiple": {"type": "boolean"},
     }
     assert list(properties) == list(FIELD_PROPERTY_TYPES)
     return properties
@@ -195,6 +197,15 @@ def form_definition_json_schema() -> dict[str, Any]:
                         "type": "object",
                         "required": ["lookup"],
                         "properties": {"lookup": {"type": "string", "minLength": 1}},
+                        "additionalProperties": False,
+                    },
+                    {
+                        "type": "object",
+                        "required": ["source"],
+                        "properties": {
+                            "source": {"enum": list(OPTION_SOURCES)},
+                            "admin_level": {"type": "integer", "minimum": 0},
+                        },
                         "additionalProperties": False,
                     },
                 ]

@@ -65,6 +65,10 @@ OPTION_TYPES = frozenset(
 ATTACHMENT_TYPES = frozenset(
     {FieldType.PHOTO, FieldType.AUDIO, FieldType.DOCUMENT, FieldType.SIGNATURE}
 )
+# Where a select or multi_select field may take its options instead of listing them: the
+# tenant's agencies (by code), users (by username) or locations (by code, optionally at one
+# admin level). The server validates written values against them.
+OPTION_SOURCES: tuple[str, ...] = ("agencies", "users", "locations")
 NUMERIC_KINDS = frozenset({ValueKind.INTEGER, ValueKind.DECIMAL})
 TEMPORAL_KINDS = frozenset({ValueKind.DATE, ValueKind.DATETIME})
 
@@ -119,6 +123,7 @@ FIELD_PROPERTY_TYPES: dict[str, frozenset[str]] = {
     "read_only": _STORING - {FieldType.CALCULATED},
     "default": _STORING - {FieldType.CALCULATED, FieldType.SUBFORM} - ATTACHMENT_TYPES,
     "hidden": _ALL,
+    "multiple": frozenset(ATTACHMENT_TYPES),
 }
 REQUIRED_FIELD_PROPERTIES: dict[str, frozenset[str]] = {
     "name": _ALL,
@@ -220,6 +225,8 @@ class FieldDefinition:
     tags: frozenset[str] = frozenset()
     options: tuple[Option, ...] = ()  # inline options
     lookup: str | None = None  # or the name of a lookup holding the options
+    source: str | None = None  # or an option source (OPTION_SOURCES)
+    admin_level: int | None = None  # a `locations` source: only locations at this level
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None
@@ -231,6 +238,7 @@ class FieldDefinition:
     read_only: bool = False  # clients may not write it; the server (defaults, imports) may
     hidden: bool = False  # stored and permitted as usual, left out of rendered forms
     default: Any = None  # a value in stored form, or a DYNAMIC_DEFAULTS token
+    multiple: bool = False  # an attachment field holding a list of attachment ids
     # Set by the effective schema (record_schema.py), never by a form document:
     deprecated: bool = False
     deprecation_reason: str | None = None
@@ -288,6 +296,8 @@ def value_kind(definition: FieldDefinition) -> ValueKind:
         return definition.calculate.result
     if definition.type == FieldType.CALCULATED:
         return ValueKind.DECIMAL
+    if definition.multiple and definition.type in ATTACHMENT_TYPES:
+        return ValueKind.STRING_LIST
     return stored_kind(definition.type)
 
 
@@ -300,4 +310,6 @@ def describe_type(definition: FieldDefinition) -> str:
     """The type as people and compatibility errors name it (`calculated (integer)`)."""
     if definition.type == FieldType.CALCULATED:
         return f"calculated ({value_kind(definition)})"
+    if definition.multiple and definition.type in ATTACHMENT_TYPES:
+        return f"{definition.type} (multiple)"
     return definition.type

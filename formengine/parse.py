@@ -40,6 +40,8 @@ def parse_fields(raw: Any) -> tuple[FieldDefinition, ...]:
 def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
     options = raw.get("options")
     lookup = options.get("lookup") if isinstance(options, Mapping) else None
+    source = options.get("source") if isinstance(options, Mapping) else None
+    admin_level = options.get("admin_level") if isinstance(options, Mapping) else None
     tags: list[Any] = raw["tags"] if isinstance(raw.get("tags"), list) else []
     max_length = raw.get("max_length")
     pattern = raw.get("pattern")
@@ -53,6 +55,8 @@ def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
         tags=frozenset(t for t in tags if isinstance(t, str)),
         options=parse_options(options) if isinstance(options, list) else (),
         lookup=lookup if isinstance(lookup, str) else None,
+        source=source if isinstance(source, str) else None,
+        admin_level=admin_level if _is_int(admin_level) else None,
         min=_number(raw.get("min")),
         max=_number(raw.get("max")),
         max_length=max_length if _is_int(max_length) else None,
@@ -64,6 +68,7 @@ def parse_field(raw: Mapping[str, Any]) -> FieldDefinition:
         read_only=raw.get("read_only") is True,
         hidden=raw.get("hidden") is True,
         default=raw.get("default"),
+        multiple=raw.get("multiple") is True,
     )
 
 

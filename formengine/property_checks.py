@@ -16,6 +16,7 @@ from formengine.model import (
     MAX_PRECISION,
     OPTION_ID_MAX_LENGTH,
     OPTION_ID_PATTERN,
+    OPTION_SOURCES,
     TAGS,
     FieldType,
 )
@@ -64,11 +65,14 @@ def check_options(
     options: Any,
     path: str,
     lookups: Mapping[str, LookupOptions] | None,
+    field_type: Any = None,
     *,
     in_lookup: bool = False,
 ) -> list[DefinitionError]:
-    """A field's `options`; with `in_lookup`, a lookup's option list, whose options may also
-    carry `"disabled": true|false`."""
+    """A field's `options` (a list, a lookup or a source); with `in_lookup`, a lookup's
+    option list, whose options may also carry `"disabled": true|false`."""
+    if isinstance(options, Mapping) and "source" in options:
+        return check_option_source(options, path, field_type)
     if isinstance(options, Mapping):
         lookup = options.get("lookup")
         if set(options) != {"lookup"} or not isinstance(lookup, str) or not lookup:
@@ -76,7 +80,8 @@ def check_options(
                 DefinitionError(
                     path,
                     Code.INVALID_PROPERTY_VALUE,
-                    "'options' is a list of {id, label} or {\"lookup\": name}",
+                    "'options' is a list of {id, label}, {\"lookup\": name} or "
+                    '{"source": agencies | users | locations}',
                 )
             ]
         if lookups is not None and lookup not in lookups:
@@ -131,6 +136,47 @@ def check_options(
                 DefinitionError(option_path, Code.MISSING_PROPERTY, "an option needs a label")
             )
         errors += check_localized_text(option, "label", option_path)
+    return errors
+
+
+def check_option_source(
+    options: Mapping[str, Any], path: str, field_type: Any
+) -> list[DefinitionError]:
+    """`{"source": "agencies" | "users" | "locations"[, "admin_level": N]}`."""
+    source = options.get("source")
+    errors = [
+        DefinitionError(f"{path}.{key}", Code.UNKNOWN_PROPERTY, f"unknown property '{key}'")
+        for key in options
+        if key not in ("source", "admin_level")
+    ]
+    if source not in OPTION_SOURCES:
+        errors.append(
+            DefinitionError(
+                f"{path}.source",
+                Code.UNKNOWN_OPTION_SOURCE,
+                f"unknown option source {source!r}; known: {', '.join(OPTION_SOURCES)}",
+            )
+        )
+    if field_type == FieldType.TALLY:
+        errors.append(
+            DefinitionError(
+                f"{path}.source",
+                Code.PROPERTY_NOT_APPLICABLE,
+                "a tally counts its own options: it cannot take them from a source",
+            )
+        )
+    if "admin_level" in options:
+        level = options["admin_level"]
+        if source != "locations":
+            errors.append(
+                DefinitionError(
+                    f"{path}.admin_level",
+                    Code.PROPERTY_NOT_APPLICABLE,
+                    "'admin_level' applies to the 'locations' source only",
+                )
+            )
+        elif isinstance(level, bool) or not isinstance(level, int) or level < 0:
+            errors.append(invalid_property(path, "admin_level", "a whole number from 0"))
     return errors
 
 

@@ -33,6 +33,7 @@ from formengine.errors import FieldError
 from formengine.errors import ValueCode as Code
 from formengine.model import FieldDefinition, FieldType
 from formengine.record_schema import RecordSchema
+from formengine.references import KnownReferences
 
 SUBFORM_UID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -63,12 +64,15 @@ def validate_record(
     new_uid: Callable[[], str] = new_subform_uid,
     location_exists: Callable[[str], bool] | None = None,
     user_exists: Callable[[str], bool] | None = None,
+    references: KnownReferences | None = None,
 ) -> RecordValidation:
     """Apply `patch` to `current_data` and validate the result; all errors at once.
 
     `today` and `now` (aware) are the reference for `not_future` and `$today`; they default
     to the current UTC time. `location_exists` and `user_exists`, when given, check that
-    location codes and usernames exist.
+    location codes and usernames exist. `references`, when given, is what exists among the
+    locations and option-source values the patch names (see references.py); without it
+    only their form is checked.
     """
     now = now or dt.datetime.now(dt.UTC)
     context = ValueContext(
@@ -77,6 +81,7 @@ def validate_record(
         options=schema.option_set,
         location_exists=location_exists,
         user_exists=user_exists,
+        references=references,
     )
     writer = _PatchWriter(context, new_uid)
     data = copy.deepcopy(dict(current_data))

@@ -292,7 +292,7 @@ class _ConditionChecker:
         return []
 
     def _option_ids(self, field: FieldDefinition) -> set[str] | None:
-        if field.type not in OPTION_TYPES:
+        if field.type not in OPTION_TYPES or field.source is not None:
             return None
         if field.lookup is None:
             return {option.id for option in field.options}

@@ -24,6 +24,20 @@ class OptionMeta:
     disabled: bool
 
 
+@strawberry.type(
+    description="Where an option field takes its options instead of `options`: fetch them "
+    "yourself (`locations(adminLevel: ...)` for locations)."
+)
+class OptionSourceMeta:
+    kind: str = strawberry.field(
+        description="`agencies` (values are agency codes), `users` (usernames) or "
+        "`locations` (location codes)."
+    )
+    admin_level: int | None = strawberry.field(
+        description="For `locations`: only locations at this level (null: any level)."
+    )
+
+
 @strawberry.type
 class FormFieldMeta:
     name: str
@@ -33,6 +47,12 @@ class FormFieldMeta:
     label: str
     help: str | None
     options: list[OptionMeta]
+    option_source: OptionSourceMeta | None = strawberry.field(
+        description="Set when the options come from the tenant (then `options` is empty)."
+    )
+    multiple: bool = strawberry.field(
+        description="An attachment field holding a list of attachment ids (not one)."
+    )
     visible_if: JSON | None
     tags: list[str]
     min: float | None
@@ -99,6 +119,12 @@ class _Describer:
                 )
                 for o in self.schema.options(definition)
             ],
+            option_source=OptionSourceMeta(
+                kind=definition.source, admin_level=definition.admin_level
+            )
+            if definition.source is not None
+            else None,
+            multiple=definition.multiple,
             visible_if=condition_to_json(definition.visible_if)  # type: ignore[arg-type]
             if definition.visible_if
             else None,

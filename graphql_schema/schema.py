@@ -12,6 +12,7 @@ from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
+from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.records.history import RecordHistoryQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
@@ -26,6 +27,7 @@ class Query(
     AlertsQuery,
     TenantSettingsQuery,
     ConfigurationQuery,
+    LocationsQuery,
 ):
     pass
 
@@ -38,5 +40,6 @@ class Mutation(
     AlertsMutation,
     TenantSettingsMutation,
     ConfigurationMutation,
+    LocationsMutation,
 ):
     pass

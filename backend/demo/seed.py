@@ -9,6 +9,8 @@ from django.db import transaction
 
 from backend.accounts.models import Role, User
 from backend.demo.form_content import CONTENT_DIR, publish_content
+from backend.locations.csv_format import parse_csv
+from backend.locations.services import import_location_rows
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Agency, Tenant, UserGroup
 from backend.workflows.config import DEMO_WORKFLOW
@@ -170,6 +172,15 @@ def _user(
     user.groups.set(groups)
 
 
+def _seed_locations(tenant: Tenant) -> None:
+    """The demo's location registry (re-importing it changes nothing)."""
+    path = CONTENT_DIR / "locations.csv"
+    rows, errors = parse_csv(path.read_text(encoding="utf-8"))
+    result = import_location_rows(tenant, rows) if not errors else None
+    if result is None or not result.ok:
+        raise RuntimeError(f"{path}: {errors or (result and result.errors)}")
+
+
 def seed_demo(password: str | None = None) -> SeedReport:
     """Create or complete the demo and sandbox tenants. Safe to run again and again.
 
@@ -255,4 +266,5 @@ def seed_demo(password: str | None = None) -> SeedReport:
                     tenant=tenant, username="admin"
                 )
                 report.published += publish_content(admin, record_types=record_types)
+                _seed_locations(tenant)
     return report

@@ -28,6 +28,11 @@ from backend.records.access import (
     visible_records,
 )
 from backend.records.models import Record
+from backend.records.references import (
+    known_references,
+    record_location_field,
+    record_location_path,
+)
 from backend.records.revisions import append_revision
 from backend.records.signals import record_changed
 from backend.records.write_guard import forbidden_changes
@@ -98,7 +103,9 @@ def create_record(
     configuration, schema = record_schema(user, record_type)
     access = access_plan(user, record_type).full_access
     defaults = _defaults(user, schema)
-    result = validate_record(schema, {}, apply_defaults(schema.current_fields, patch, defaults))
+    written = apply_defaults(schema.current_fields, patch, defaults)
+    references = known_references(user.tenant_id, schema, written)
+    result = validate_record(schema, {}, written, references=references)
     forbidden = forbidden_changes(
         access, schema, patch, {}, result.data, source=source, defaults=defaults
     )
@@ -115,6 +122,7 @@ def create_record(
             created_by=user,
             agency_id=user.agency_id,
             group_ids=list(user.groups.values_list("pk", flat=True)),
+            location_path=record_location_path(user.tenant, schema, result.data),
             data=result.data,
             form_versions=_form_versions(configuration, schema),
             revision=1,
@@ -160,7 +168,8 @@ def update_record(
             )
         defaults = _defaults(user, schema)
         written = apply_defaults(schema.current_fields, patch, defaults, record.data)
-        result = validate_record(schema, record.data, written)
+        references = known_references(user.tenant_id, schema, written)
+        result = validate_record(schema, record.data, written, references=references)
         forbidden = forbidden_changes(
             visible.access,
             schema,
@@ -188,6 +197,8 @@ def update_record(
         if result.changes:
             record.data = result.data
             record.form_versions = _form_versions(configuration, schema)
+            if record_location_field(user.tenant, schema) in result.changes:
+                record.location_path = record_location_path(user.tenant, schema, result.data)
             append_revision(
                 record,
                 result.changes,

@@ -17,6 +17,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from backend.demo.form_content import form_documents, lookup_documents
+from backend.locations.models import Location
+from backend.tenancy.context import tenant_transaction
+from backend.tenancy.models import Tenant
 
 TEXT_TYPES = {"text", "textarea", "location", "user", "photo", "audio", "document", "signature"}
 NO_VALUE = {"separator", "calculated"}
@@ -191,6 +194,17 @@ class Markers:
         self.issued[marker] = f.path
         return marker
 
+    def next_location(self, f: Field) -> str:
+        """A marker that is also a location code, registered in the demo tenant (location
+        values must exist)."""
+        marker = self.next(f)
+        demo = Tenant.objects.get(slug="demo")
+        with tenant_transaction(demo.pk):
+            Location.objects.create(
+                tenant=demo, code=marker, admin_level=0, names={"en": marker}, path=""
+            )
+        return marker
+
     def next_phone(self, f: Field) -> str:
         marker = f"+7{int(self.seed, 16) % 10**6:06d}{len(self.issued):04d}"
         self.issued[marker] = f.path
@@ -199,6 +213,8 @@ class Markers:
 
 def value_for(draw: st.DrawFn, forms: RecordForms, f: Field, markers: Markers) -> Any:
     kind = f.type
+    if kind == "location":
+        return markers.next_location(f)
     if kind in TEXT_TYPES:
         return markers.next(f)
     if kind == "phone":
