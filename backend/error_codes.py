@@ -80,6 +80,18 @@ class ErrorCode(StrEnum):
         "The user named to receive a record could not read it after the step.",
     )
     INVALID_CURSOR = "INVALID_CURSOR", "A page cursor that is not one this server gave out."
+    # Modules (programmes with their own forms per record type)
+    UNKNOWN_MODULE = "UNKNOWN_MODULE", "No such module of this tenant for the record type."
+    MODULE_NOT_GRANTED = (
+        "MODULE_NOT_GRANTED",
+        "A module that neither your role nor you are granted.",
+    )
+    MODULE_REQUIRED = (
+        "MODULE_REQUIRED",
+        "The record type has modules and you are granted several: name one in `module`.",
+    )
+    INVALID_MODULE = "INVALID_MODULE", "A module declaration with errors; each entry names one."
+    MODULE_IN_USE = "MODULE_IN_USE", "Records belong to the module (for that record type)."
     # Documents and transport (top-level errors only)
     DOCUMENT_TOO_LARGE = (
         "DOCUMENT_TOO_LARGE",

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "backend.health",
     "backend.database",
     "backend.forms",
+    "backend.modules",
     "backend.records",
     "backend.audit",
     "backend.notifications",

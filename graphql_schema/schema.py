@@ -11,14 +11,25 @@ from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
+from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
 
 
 @strawberry.type
-class Query(AuthQuery, FormsQuery, FormAdminQuery, RecordHistoryQuery, AuditQuery, AlertsQuery):
+class Query(
+    AuthQuery,
+    FormsQuery,
+    FormAdminQuery,
+    RecordHistoryQuery,
+    AuditQuery,
+    AlertsQuery,
+    ModulesQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation):
+class Mutation(
+    AuthMutation, FormAdminMutation, AdministrationMutation, AlertsMutation, ModulesMutation
+):
     pass

@@ -6,6 +6,7 @@ tenants whose published configuration is identical share one compiled GraphQL sc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.forms.models import FormVersion, Lookup
+from backend.modules.models import Module
 from backend.tenancy.models import Tenant
 from formengine import LookupOptions, RecordSchema, build_record_schema, parse_lookups
 
@@ -36,6 +38,9 @@ class TenantConfiguration:
     workflow_record_types: tuple[str, ...] = ()
     # The subform holding services (due date, implemented), for the derived `overdue`
     services_field: str = ""
+    # record type -> module key -> the module's form keys for it (backend/modules); a
+    # record type without modules is absent
+    modules: Mapping[str, Mapping[str, frozenset[str]]] = dataclasses.field(default_factory=dict)
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
         return self.record_types.get(record_type)
@@ -101,6 +106,10 @@ def _load(tenant: Tenant) -> TenantConfiguration:
     digest = hashlib.sha256(
         json.dumps(digest_source, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
+    modules: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+    for module in Module.objects.filter(tenant=tenant):
+        for record_type, keys in module.record_types.items():
+            modules[record_type][module.key] = frozenset(keys)
     return TenantConfiguration(
         tenant_id=tenant.pk,
         config_version=tenant.config_version,
@@ -112,6 +121,7 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         field_forms={rt: field_forms[rt] for rt in enabled},
         lookups=lookups,
         services_field=str((tenant.workflow or {}).get("services_field", "")),
+        modules=dict(modules),
         workflow_record_types=tuple(
             rt for rt in (tenant.workflow or {}).get("record_types", ()) if rt in enabled
         ),
