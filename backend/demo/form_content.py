@@ -1,7 +1,8 @@
 """Publish the demo form sets (backend/demo/content/) into a tenant through the form services.
 
 The content folder is a template: `manifest.json` lists each record type's forms in display
-order and the modules (programmes) that group them, `lookups.json` holds the option lists, and `<record type>/<form key>.json` the forms.
+order and the modules (programmes) that group them, `lookups.json` holds the option lists,
+and `<record type>/<form key>.json` the forms.
 Publishing goes through the same services an administrator uses, so every form is validated
 and checked for compatibility; a form whose published version already matches is skipped.
 """

@@ -43,10 +43,14 @@ mutation($key: String!) { removeModule(key: $key) { removed errors { path code }
 """
 MODULES = "{ modules { key recordTypes } }"
 SAVE_ROLE = """
-mutation($input: RoleInput!) { saveRole(input: $input) { role { code modules } errors { path code } } }
+mutation($input: RoleInput!) {
+  saveRole(input: $input) { role { code modules } errors { path code } }
+}
 """
 SAVE_USER = """
-mutation($input: UserInput!) { saveUser(input: $input) { user { username modules } errors { path code } } }
+mutation($input: UserInput!) {
+  saveUser(input: $input) { user { username modules } errors { path code } }
+}
 """
 CREATE = """
 mutation($input: CaseInput!, $module: String) {
@@ -158,9 +162,7 @@ def test_the_module_of_a_new_record_is_named_or_the_users_only_one(
 ) -> None:
     admin, worker = _token(programmes), _token(programmes, "worker")
 
-    assert [e["code"] for e in _create(admin, {"nameFirst": "A"})["errors"]] == [
-        "MODULE_REQUIRED"
-    ]
+    assert [e["code"] for e in _create(admin, {"nameFirst": "A"})["errors"]] == ["MODULE_REQUIRED"]
     unknown = _create(admin, {"nameFirst": "A"}, "health")
     assert unknown["errors"] == [{"path": ["module"], "code": "UNKNOWN_MODULE"}]
     not_granted = _create(worker, {"survivorCode": "S1"}, "gbv")
@@ -182,7 +184,8 @@ def test_without_modules_records_have_none_and_naming_one_is_refused() -> None:
     created = _create(token, {"nameFirst": "Amina"})
     refused = _create(token, {"nameFirst": "Amina"}, "cp")
 
-    assert created["errors"] == [] and created["case"]["module"] is None
+    assert created["errors"] == []
+    assert created["case"]["module"] is None
     assert refused["errors"] == [{"path": ["module"], "code": "UNKNOWN_MODULE"}]
 
 
@@ -234,7 +237,8 @@ def test_fields_of_forms_outside_the_module_are_neither_readable_nor_writable(
     read = gql(CASE, {"id": cp_case["case"]["id"]}, admin)
     update = gql(UPDATE, {"id": cp_case["case"]["id"], "input": {"survivorCode": "S2"}}, admin)
 
-    assert written_outside["errors"] == [{"path": ["input", "survivorCode"], "code": "FORBIDDEN_FIELD"}]
+    forbidden = {"path": ["input", "survivorCode"], "code": "FORBIDDEN_FIELD"}
+    assert written_outside["errors"] == [forbidden]
     assert read["data"]["case"]["survivorCode"] is None
     assert read["data"]["case"]["nameFirst"] == "Amina"
     assert "survivorCode" in read["data"]["case"]["redactedFields"]
