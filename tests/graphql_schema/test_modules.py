@@ -4,6 +4,7 @@ of its module's forms; a new record belongs to the module named, or to the user'
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -313,3 +314,26 @@ def test_demo_caseworkers_work_in_their_programme_without_naming_it() -> None:
     assert body["data"]["createCase"] == {"case": {"module": "cp"}, "errors": []}
     gbv_forms = gql('{ forms(recordType: "incident", module: "gbv") { key } }', token=cp_worker)
     assert error_codes(gbv_forms) == ["FORBIDDEN"]
+
+
+def test_a_referral_shares_only_the_fields_of_the_records_module(
+    programmes: ScratchTenant,
+) -> None:
+    from types import SimpleNamespace
+
+    from backend.records.access import access_plan
+
+    worker = User.objects.select_related("role", "tenant").get(
+        tenant=programmes.tenant, username="worker"
+    )
+    plan = dataclasses.replace(
+        access_plan(worker, "case"),
+        referrals={"r1": frozenset({"cp_identity", "gbv_intake"}), "r2": frozenset({"*"})},
+    )
+    elsewhere = {"tenant_id": worker.tenant_id, "owner_id": None, "deleted_at": None}
+    referred = SimpleNamespace(pk="r1", module="cp", associated_user_ids=[], **elsewhere)
+    of_gbv = SimpleNamespace(pk="r2", module="gbv", associated_user_ids=[], **elsewhere)
+
+    assert plan.access(referred).readable == frozenset({"name_first"})
+    assert plan.access(referred).kind.value == "referral"
+    assert plan.access(of_gbv).kind.value == "none"
