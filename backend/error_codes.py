@@ -121,6 +121,18 @@ class ErrorCode(StrEnum):
         "MISSING_LOCATION_NAME",
         "A location without a name in the tenant's default locale.",
     )
+    # Modules (programmes with their own forms per record type)
+    UNKNOWN_MODULE = "UNKNOWN_MODULE", "No such module of this tenant for the record type."
+    MODULE_NOT_GRANTED = (
+        "MODULE_NOT_GRANTED",
+        "A module that neither your role nor you are granted.",
+    )
+    MODULE_REQUIRED = (
+        "MODULE_REQUIRED",
+        "The record type has modules and you are granted several: name one in `module`.",
+    )
+    INVALID_MODULE = "INVALID_MODULE", "A module declaration with errors; each entry names one."
+    MODULE_IN_USE = "MODULE_IN_USE", "Records belong to the module (for that record type)."
     # Documents and transport (top-level errors only)
     DOCUMENT_TOO_LARGE = (
         "DOCUMENT_TOO_LARGE",

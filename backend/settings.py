@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "backend.database",
     "backend.forms",
     "backend.locations",
+    "backend.modules",
     "backend.records",
     "backend.audit",
     "backend.notifications",

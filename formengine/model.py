@@ -165,6 +165,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "status_reason",
         "status_changed_at",
         "workflow_stage",
+        "module",
         "transitions",
         "approvals",
         "flags",

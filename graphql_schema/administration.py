@@ -36,6 +36,7 @@ class RoleInfo:
     form_access: JSON
     field_rules: JSON
     requires_two_factor: bool
+    modules: list[str] = strawberry.field(description='Module keys ("*": every module).')
 
     @classmethod
     def of(cls, role: Role) -> RoleInfo:
@@ -47,6 +48,7 @@ class RoleInfo:
             form_access=role.form_access,
             field_rules=role.field_rules,
             requires_two_factor=role.requires_two_factor,
+            modules=list(role.modules or []),
         )
 
 
@@ -61,6 +63,9 @@ class UserInfo:
     agency: str | None
     groups: list[str]
     is_active: bool
+    modules: list[str] = strawberry.field(
+        description="Modules granted to the user beyond their role's."
+    )
 
     @classmethod
     def of(cls, user: User) -> UserInfo:
@@ -74,6 +79,7 @@ class UserInfo:
             agency=user.agency.code if user.agency else None,
             groups=sorted(g.code for g in user.groups.all()),
             is_active=user.is_active,
+            modules=list(user.modules or []),
         )
 
 
@@ -88,6 +94,9 @@ class RoleInput:
         description='{"hidden_tags": ["pii"], "read_only_tags": []}'
     )
     requires_two_factor: bool = False
+    modules: list[str] | None = strawberry.field(
+        default=None, description='Module keys ("*": every module); left out: unchanged.'
+    )
 
 
 @strawberry.input
@@ -102,6 +111,11 @@ class UserInput:
     is_active: bool | None = None
     password: str | None = strawberry.field(
         default=None, description="Sets a new password; ends the user's sessions."
+    )
+    modules: list[str] | None = strawberry.field(
+        default=None,
+        description="Modules granted beyond the role's (a user works in both); left out: "
+        "unchanged.",
     )
 
 
@@ -177,6 +191,7 @@ class AdministrationMutation:
             form_access=input.form_access,
             field_rules=input.field_rules,
             requires_two_factor=input.requires_two_factor,
+            modules=input.modules,
         )
         return SaveRolePayload(
             role=RoleInfo.of(services.save_role(info.context.user, input.code, changes))
@@ -199,6 +214,7 @@ class AdministrationMutation:
             groups=input.groups,
             is_active=input.is_active,
             password=input.password,
+            modules=input.modules,
         )
         return SaveUserPayload(
             user=UserInfo.of(services.save_user(info.context.user, input.username, changes))

@@ -1,4 +1,5 @@
-"""`forms(recordType, locale)`: the form metadata clients need to render and validate forms."""
+"""`forms(recordType, module, locale)`: the form metadata clients need to render and validate
+forms."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.modules.services import granted_module
 from backend.records.access import access_plan
 from formengine import FieldDefinition, FieldPath, RecordSchema, condition_to_json
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name
 from permissions.actions import require_action
-from permissions.plan import AccessPlan
+from permissions.plan import RecordAccess
 
 
 @strawberry.type
@@ -95,9 +97,9 @@ def localized(text: Mapping[str, str], locale: str, default_locale: str) -> str:
 
 class _Describer:
     def __init__(
-        self, schema: RecordSchema, plan: AccessPlan, locale: str, default_locale: str
+        self, schema: RecordSchema, access: RecordAccess, locale: str, default_locale: str
     ) -> None:
-        self.schema, self.plan, self.locale, self.default = schema, plan, locale, default_locale
+        self.schema, self.access, self.locale, self.default = schema, access, locale, default_locale
 
     def field(
         self, definition: FieldDefinition, parent: FieldPath = (), in_read_only: bool = False
@@ -139,7 +141,7 @@ class _Describer:
             read_only=read_only,
             hidden=definition.hidden,
             default=definition.default,
-            writable=path in self.plan.paths.writable and not read_only,
+            writable=self.access.may_write(path) and not read_only,
             fields=self.fields(definition.fields, path, read_only),
         )
 
@@ -150,7 +152,7 @@ class _Describer:
         in_read_only: bool = False,
     ) -> list[FormFieldMeta]:
         """Only the fields the caller may read, at every depth (hidden ones included)."""
-        readable = self.plan.paths.readable
+        readable = self.access.readable_paths
         return [
             self.field(d, parent, in_read_only)
             for d in definitions
@@ -159,16 +161,23 @@ class _Describer:
 
 
 def describe_forms(
-    configuration: TenantConfiguration, plan: AccessPlan, record_type: str, locale: str | None
+    configuration: TenantConfiguration,
+    access: RecordAccess,
+    record_type: str,
+    locale: str | None,
+    form_keys: frozenset[str] | None = None,
 ) -> list[FormMeta]:
-    """The forms the plan lets the caller read, with only their readable fields."""
+    """The forms (of `form_keys`, when given) the access lets the caller read, with only
+    their readable fields."""
     schema = configuration.schema_for(record_type)
     if schema is None:
         return []
     wanted = locale or configuration.default_locale
-    describer = _Describer(schema, plan, wanted, configuration.default_locale)
+    describer = _Describer(schema, access, wanted, configuration.default_locale)
     described = []
     for form in schema.forms:
+        if form_keys is not None and form.key not in form_keys:
+            continue
         fields = describer.fields(form.fields)
         if not fields:
             continue
@@ -188,12 +197,23 @@ def describe_forms(
 class FormsQuery:
     @strawberry.field(
         description="Published forms of a record type, labels in `locale` "
-        "(falling back to the tenant's default locale)."
+        "(falling back to the tenant's default locale). Where the type has modules: the forms "
+        "of `module` (UNKNOWN_MODULE, MODULE_NOT_GRANTED), or of all your modules without it."
     )
     def forms(
-        self, info: Info[RequestContext, None], record_type: str, locale: str | None = None
+        self,
+        info: Info[RequestContext, None],
+        record_type: str,
+        locale: str | None = None,
+        module: str | None = None,
     ) -> list[FormMeta]:
         user = info.context.user
         require_action(user, "read", record_type)
         plan = access_plan(user, record_type)
-        return describe_forms(published_configuration(user.tenant), plan, record_type, locale)
+        if module is not None:
+            form_keys: frozenset[str] | None = plan.modules[granted_module(plan, module)]
+        else:
+            form_keys = plan.granted_forms()
+        access = plan.full_access if form_keys is None else plan.forms_access(form_keys)
+        configuration = published_configuration(user.tenant)
+        return describe_forms(configuration, access, record_type, locale, form_keys)

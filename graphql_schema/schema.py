@@ -13,6 +13,7 @@ from graphql_schema.configuration import ConfigurationMutation, ConfigurationQue
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
+from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
@@ -28,6 +29,7 @@ class Query(
     TenantSettingsQuery,
     ConfigurationQuery,
     LocationsQuery,
+    ModulesQuery,
 ):
     pass
 
@@ -41,5 +43,6 @@ class Mutation(
     TenantSettingsMutation,
     ConfigurationMutation,
     LocationsMutation,
+    ModulesMutation,
 ):
     pass

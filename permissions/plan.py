@@ -4,6 +4,10 @@ Resolvers and services read the plan instead of asking the rules per field per r
 - `readable` / `writable`: field names the user may read / write on records in full access;
 - `visible_filter()`: a queryset filter for the records the user may see at all;
 - `access(record)`: full, referral (with its form subset), or none, for one record.
+
+Where the tenant has modules for the record type (backend/modules), a record belongs to one:
+the user sees only records of modules granted to them (and records without a module), and on
+a record of module M reads and writes only fields shown on a form of M.
 """
 
 from __future__ import annotations
@@ -79,33 +83,71 @@ class AccessPlan:
     scope: Q
     # record id -> form keys shared with this user by an active referral
     referrals: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # module key -> its form keys for this record type (empty: the type has no modules)
+    modules: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # the keys of `modules` granted to the user
+    granted: frozenset[str] = frozenset()
     _referral_accesses: dict[frozenset[str], RecordAccess] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _module_accesses: dict[frozenset[str], RecordAccess] = field(
         default_factory=dict, compare=False, repr=False
     )
 
     def visible_filter(self) -> Q:
-        """Records of this type in scope, or referred to the user."""
+        """Records of this type in scope, or referred to the user; of a granted module."""
         if not self.can_read:
             return Q(pk__in=[])
         referred = Q(pk__in=list(self.referrals)) if self.referrals else Q(pk__in=[])
-        return (self.scope | referred) & Q(record_type=self.record_type)
+        visible = (self.scope | referred) & Q(record_type=self.record_type)
+        if self.modules:
+            visible &= Q(module__in=sorted(self.granted)) | Q(module__isnull=True)
+        return visible
 
     def access(self, record: object) -> RecordAccess:
         if not self.can_read:
             return NO_ACCESS
+        within = self.module_access(getattr(record, "module", None))
+        if within.kind is AccessKind.NONE:
+            return NO_ACCESS
         if rules.test_rule("record_in_scope", self.user, record):
-            return self.full_access
+            return within
         forms = self.referrals.get(str(getattr(record, "pk", "")))
         if forms is not None:
             shared = (
-                self.readable
+                within.readable
                 if "*" in forms
                 else frozenset(
-                    n for n in self.readable if not forms.isdisjoint(self.form_of.get(n, ()))
+                    n for n in within.readable if not forms.isdisjoint(self.form_of.get(n, ()))
                 )
             )
             return self._referral_access(shared)
         return NO_ACCESS
+
+    def module_access(self, module: str | None) -> RecordAccess:
+        """Full access to a record of `module`: only the fields shown on the module's forms;
+        none when the module is not granted. A record without a module (its type has none,
+        or it predates them) gets the plan's full access."""
+        if module is None or not self.modules:
+            return self.full_access
+        if module not in self.granted:
+            return NO_ACCESS
+        return self.forms_access(self.modules.get(module, frozenset()))
+
+    def forms_access(self, forms: frozenset[str]) -> RecordAccess:
+        """Full access limited to the fields shown on any of `forms` (computed once per set
+        of forms, not per record)."""
+        access = self._module_accesses.get(forms)
+        if access is None:
+            shown = frozenset(n for n, keys in self.form_of.items() if not forms.isdisjoint(keys))
+            access = self._module_accesses[forms] = self._limited(AccessKind.FULL, shown)
+        return access
+
+    def granted_forms(self) -> frozenset[str] | None:
+        """The form keys of the user's modules (None: the type has no modules)."""
+        if not self.modules:
+            return None
+        return frozenset(k for m in self.granted for k in self.modules.get(m, ()))
 
     @cached_property
     def full_access(self) -> RecordAccess:
@@ -121,16 +163,19 @@ class AccessPlan:
     def _referral_access(self, shared: frozenset[str]) -> RecordAccess:
         access = self._referral_accesses.get(shared)
         if access is None:
-            paths = self.paths.limited_to(shared)
-            access = self._referral_accesses[shared] = RecordAccess(
-                AccessKind.REFERRAL,
-                frozenset(p[0] for p in paths.readable if len(p) == 1),
-                frozenset(p[0] for p in paths.writable if len(p) == 1),
-                paths.readable,
-                paths.writable,
-                paths.hiding,
-            )
+            access = self._referral_accesses[shared] = self._limited(AccessKind.REFERRAL, shared)
         return access
+
+    def _limited(self, kind: AccessKind, top_level: frozenset[str]) -> RecordAccess:
+        paths = self.paths.limited_to(top_level)
+        return RecordAccess(
+            kind,
+            frozenset(p[0] for p in paths.readable if len(p) == 1),
+            frozenset(p[0] for p in paths.writable if len(p) == 1),
+            paths.readable,
+            paths.writable,
+            paths.hiding,
+        )
 
 
 def build_plan(
@@ -156,6 +201,7 @@ def build_plan(
         visible=lambda definition: rules.test_rule("field_visible", user, definition),
         editable=lambda definition: rules.test_rule("field_editable", user, definition),
     )
+    modules = configuration.modules.get(record_type, {})
     return AccessPlan(
         user=user,
         record_type=record_type,
@@ -166,4 +212,6 @@ def build_plan(
         can_read=rules.test_rule("role_allows", user, ("read", record_type)),
         scope=scope_filter(user),
         referrals=dict(referrals or {}),
+        modules=dict(modules),
+        granted=frozenset(m for m in modules if rules.test_rule("module_granted", user, m)),
     )

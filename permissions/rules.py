@@ -5,7 +5,8 @@ Rule names (for `rules.test_rule(name, user, obj)`):
 - `record_in_scope`: obj is a Record;
 - `form_readable` / `form_writable`: obj is a form key;
 - `field_visible`: obj is a FieldDefinition (not hidden by a tag rule of the role);
-- `field_editable`: obj is a FieldDefinition (current, not calculated, not read-only by tag).
+- `field_editable`: obj is a FieldDefinition (current, not calculated, not read-only by tag);
+- `module_granted`: obj is a module key (the role's modules, "*" for all, or the user's own).
 Named permissions (`rules.has_perm`): `forms.manage`, `accounts.manage`, `audit.read`.
 """
 
@@ -66,6 +67,18 @@ def field_editable(user: User, definition: FieldDefinition) -> bool:
     )
 
 
+def granted_modules(user: User) -> frozenset[str]:
+    """A user's modules: their role's and their own ("*": every module)."""
+    role_modules = (user.role.modules if user.role else None) or []
+    return frozenset([*role_modules, *(user.modules or [])])
+
+
+@rules.predicate
+def module_granted(user: User, module: str) -> bool:
+    granted = granted_modules(user)
+    return module in granted or "*" in granted
+
+
 @rules.predicate
 def can_manage_forms(user: User) -> bool:
     return _role_allows(user, "manage_forms")
@@ -88,6 +101,7 @@ RULES = {
     "form_writable": form_writable,
     "field_visible": field_visible,
     "field_editable": field_editable,
+    "module_granted": module_granted,
 }
 PERMISSIONS = {
     "forms.manage": can_manage_forms,

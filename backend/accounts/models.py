@@ -23,6 +23,8 @@ class Role(models.Model):
     scope = models.CharField(max_length=10, choices=RECORD_SCOPES, default="own")
     # {"hidden_tags": ["pii"], "read_only_tags": ["sensitive"]}
     field_rules = models.JSONField(default=dict)
+    # Module keys its members work in ("*": every module); see backend/modules
+    modules = models.JSONField(default=list)
     # Members must sign in with a TOTP code; until they enrol, a login only allows enrolment.
     requires_two_factor = models.BooleanField(default=False)
 
@@ -59,6 +61,8 @@ class User(AbstractBaseUser):
     agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="users")
     groups = models.ManyToManyField(UserGroup, blank=True, related_name="users")
     is_active = models.BooleanField(default=True)
+    # Module keys granted to this user beyond their role's (a user's modules: role's | own)
+    modules = models.JSONField(default=list)
     # Bumped when the password changes or the user is disabled: outstanding tokens die.
     token_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,6 +18,7 @@ from backend.administration.validation import (
 )
 from backend.errors import BadUserInput, NotFound, check_text_length
 from backend.forms.models import FormDefinition
+from backend.modules.services import check_grants
 from backend.tenancy.models import Agency, UserGroup
 from permissions.actions import require_action
 
@@ -69,6 +70,8 @@ class RoleChanges:
     form_access: Any
     field_rules: Any
     requires_two_factor: bool = False
+    # module keys ("*": every module); None keeps the role's modules
+    modules: list[str] | None = None
 
 
 def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
@@ -79,18 +82,19 @@ def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
     if changes.scope not in dict(RECORD_SCOPES):
         raise BadUserInput(f"scope is one of {', '.join(dict(RECORD_SCOPES))}.", field="scope")
     form_keys = set(FormDefinition.objects.filter(tenant=tenant).values_list("key", flat=True))
+    defaults = {
+        "name": changes.name,
+        "scope": changes.scope,
+        "actions": check_actions(tenant, changes.actions),
+        "form_access": check_form_access(form_keys, changes.form_access),
+        "field_rules": check_field_rules(changes.field_rules),
+        "requires_two_factor": changes.requires_two_factor,
+    }
+    if changes.modules is not None:
+        defaults["modules"] = check_grants(tenant, changes.modules)
     with transaction.atomic():
         role, _ = Role.objects.update_or_create(
-            tenant=tenant,
-            code=check_code(code, "code"),
-            defaults={
-                "name": changes.name,
-                "scope": changes.scope,
-                "actions": check_actions(tenant, changes.actions),
-                "form_access": check_form_access(form_keys, changes.form_access),
-                "field_rules": check_field_rules(changes.field_rules),
-                "requires_two_factor": changes.requires_two_factor,
-            },
+            tenant=tenant, code=check_code(code, "code"), defaults=defaults
         )
         return role
 
@@ -105,6 +109,8 @@ class UserChanges:
     groups: list[str] | None = None
     is_active: bool | None = None
     password: str | None = None
+    # module keys granted to the user beyond their role's; None keeps them
+    modules: list[str] | None = None
 
 
 def save_user(actor: User, username: str, changes: UserChanges) -> User:
@@ -134,6 +140,8 @@ def save_user(actor: User, username: str, changes: UserChanges) -> User:
             value = getattr(changes, attribute)
             if value is not None:
                 setattr(user, attribute, value)
+        if changes.modules is not None:
+            user.modules = check_grants(tenant, changes.modules)
         user.save()
         if changes.groups is not None:
             groups = list(UserGroup.objects.filter(tenant=tenant, code__in=changes.groups))

@@ -1,7 +1,8 @@
 """Publish the demo form sets (backend/demo/content/) into a tenant through the form services.
 
 The content folder is a template: `manifest.json` lists each record type's forms in display
-order, `lookups.json` holds the option lists, and `<record type>/<form key>.json` the forms.
+order and the modules (programmes) that group them, `lookups.json` holds the option lists,
+and `<record type>/<form key>.json` the forms.
 Publishing goes through the same services an administrator uses, so every form is validated
 and checked for compatibility; a form whose published version already matches is skipped.
 """
@@ -16,6 +17,8 @@ from typing import Any
 from backend.accounts.models import User
 from backend.forms import services
 from backend.forms.models import FormVersion, Lookup
+from backend.modules import services as modules
+from backend.modules.models import Module
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -61,4 +64,18 @@ def publish_content(
             services.save_form_draft(admin, document)
             services.publish_form_version(admin, record_type, document["key"])
             changed.append(f"form {document['key']}")
+    return changed
+
+
+def publish_modules(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
+    """Save the manifest's modules that the tenant does not have as declared."""
+    declared: list[dict[str, Any]] = json.loads((content_dir / "manifest.json").read_text()).get(
+        "modules", []
+    )
+    current = {m.key: m.document() for m in Module.objects.filter(tenant=admin.tenant)}
+    changed = []
+    for document in declared:
+        if current.get(document["key"]) != document:
+            modules.save_module(admin, document)
+            changed.append(f"module {document['key']}")
     return changed

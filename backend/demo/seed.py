@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from backend.accounts.models import Role, User
-from backend.demo.form_content import CONTENT_DIR, publish_content
+from backend.demo.form_content import CONTENT_DIR, publish_content, publish_modules
 from backend.locations.csv_format import parse_csv
 from backend.locations.services import import_location_rows
 from backend.tenancy.context import activate_tenant, tenant_transaction
@@ -53,11 +53,13 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
             "incident": ["read", "create", "write", "export"],
             "tracing_request": ["read", "create", "write", "export"],
         },
+        "modules": ["*"],
     },
     "cp_worker": {
         "name": "Child protection caseworker",
         "scope": "own",
         "actions": {"case": CASE_WORK, "tracing_request": ["read", "create", "write"]},
+        "modules": ["cp"],
     },
     "cp_supervisor": {
         "name": "Child protection supervisor",
@@ -73,6 +75,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
                 "manage_transfers",
             ]
         },
+        "modules": ["cp"],
     },
     "cp_monitor": {
         "name": "Child protection monitor",
@@ -80,17 +83,20 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "actions": {"case": ["read"]},
         "form_access": {"*": "r"},
         "field_rules": {"hidden_tags": ["pii"]},
+        "modules": ["cp"],
     },
     "gbv_worker": {
         "name": "GBV caseworker",
         "scope": "own",
         "actions": {"incident": ["read", "create", "write", "refer", "flag", "close"]},
+        "modules": ["gbv"],
     },
     "referral_worker": {
         "name": "Service provider (referrals)",
         "scope": "own",
         "actions": {"case": ["read", "write"]},
         "field_rules": {"hidden_tags": ["sensitive"]},
+        "modules": ["cp"],
     },
 }
 
@@ -139,6 +145,7 @@ def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:
             "actions": spec["actions"],
             "field_rules": spec.get("field_rules", {}),
             "form_access": spec.get("form_access", {"*": "rw"}),
+            "modules": spec.get("modules", []),
         },
     )
     return role
@@ -267,4 +274,6 @@ def seed_demo(password: str | None = None) -> SeedReport:
                 )
                 report.published += publish_content(admin, record_types=record_types)
                 _seed_locations(tenant)
+                if record_types is None:  # the demo's programmes; the sandbox has none
+                    report.published += publish_modules(admin)
     return report

@@ -6,6 +6,7 @@ tenants whose published configuration is identical share one compiled GraphQL sc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.forms.models import FormVersion, Lookup
+from backend.modules.models import Module
 from backend.tenancy.models import Tenant
 from backend.workflows.config import ServiceSettings, workflow_of
 from formengine import LookupOptions, RecordSchema, build_record_schema, parse_lookups
@@ -37,6 +39,9 @@ class TenantConfiguration:
     workflow_record_types: tuple[str, ...] = ()
     # The subform of services (due date, implemented), for the derived `overdue`
     services: ServiceSettings | None = None
+    # record type -> module key -> the module's form keys for it (backend/modules); a
+    # record type without modules is absent
+    modules: Mapping[str, Mapping[str, frozenset[str]]] = dataclasses.field(default_factory=dict)
 
     def schema_for(self, record_type: str) -> RecordSchema | None:
         return self.record_types.get(record_type)
@@ -108,6 +113,10 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         json.dumps(digest_source, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     workflow = workflow_of(tenant)
+    modules: dict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+    for module in Module.objects.filter(tenant=tenant):
+        for record_type, keys in module.record_types.items():
+            modules[record_type][module.key] = frozenset(keys)
     return TenantConfiguration(
         tenant_id=tenant.pk,
         config_version=tenant.config_version,
@@ -120,4 +129,5 @@ def _load(tenant: Tenant) -> TenantConfiguration:
         lookups=lookups,
         services=workflow.services,
         workflow_record_types=tuple(rt for rt in workflow.record_types if rt in enabled),
+        modules=dict(modules),
     )

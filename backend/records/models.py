@@ -22,6 +22,8 @@ class Record(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.TextField(blank=True)
     workflow_stage = models.CharField(max_length=40, blank=True)
+    # The module (programme) the record belongs to; null where its type has no modules
+    module = models.CharField(max_length=63, null=True, blank=True)  # noqa: DJ001 (null: none)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -56,6 +58,7 @@ class Record(models.Model):
             models.Index(fields=["tenant", "record_type", "created_at"]),
             models.Index(fields=["tenant", "change_seq"]),
             models.Index(fields=["tenant", "owner"]),
+            models.Index(fields=["tenant", "record_type", "module"]),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import BadUserInput
 from backend.forms.configuration import TenantConfiguration
+from backend.modules.services import module_for_new_record
 from backend.records.access import (
     VisibleRecord,
     access_plan,
@@ -98,10 +99,15 @@ def create_record(
     *,
     source: str = "web",
     client_mutation_id: str = "",
+    module: str | None = None,
 ) -> WriteResult:
+    """A new record, of `module` where its type has modules (left out: the user's only
+    module for the type); only fields of the module's forms may be written."""
     require_action(user, "create", record_type)
     configuration, schema = record_schema(user, record_type)
-    access = access_plan(user, record_type).full_access
+    plan = access_plan(user, record_type)
+    module = module_for_new_record(plan, module)
+    access = plan.module_access(module)
     defaults = _defaults(user, schema)
     written = apply_defaults(schema.current_fields, patch, defaults)
     references = known_references(user.tenant_id, schema, written)
@@ -117,6 +123,7 @@ def create_record(
         record = Record.objects.create(
             tenant_id=user.tenant_id,
             record_type=record_type,
+            module=module,
             short_id=uuid.uuid4().hex[:10],
             owner=user,
             created_by=user,

@@ -22,6 +22,9 @@ def require_recipient_access(
     it when their role may `read` the record type and at least one of its fields is readable
     to them (a form their role may read, a field no tag rule hides).
 
+    On a record of a module, only the module's fields count, and only when the module is
+    granted to the recipient.
+
     A referral (`forms` given) shares only the chosen forms: the role must `read` the record
     type and read at least one field of every chosen form; a form of which the recipient
     could read nothing would be shared in name only, so it is refused and named.
@@ -32,13 +35,15 @@ def require_recipient_access(
         plan = None
     who = recipient.username
     kind = record.record_type.replace("_", " ")
-    if plan is None or not plan.can_read or not plan.readable:
+    # only the fields of the record's module, and none if it is not granted to them
+    readable = plan.module_access(record.module).readable if plan is not None else frozenset()
+    if plan is None or not plan.can_read or not readable:
         raise RecipientCannotAccess(
             f"{who} cannot read {kind} records.", field="toUser", toUser=who
         )
     if forms is None:
         return
-    readable_forms = {key for name in plan.readable for key in plan.form_of.get(name, ())}
+    readable_forms = {key for name in readable for key in plan.form_of.get(name, ())}
     unreadable = sorted(set(forms) - readable_forms)
     if unreadable:
         raise RecipientCannotAccess(

@@ -158,13 +158,17 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
         return resolvers.get(info, id)
 
     def create_record(
-        info: Info[RequestContext, None], input: Any, client_mutation_id: str | None = None
+        info: Info[RequestContext, None],
+        input: Any,
+        module: str | None = None,
+        client_mutation_id: str | None = None,
     ) -> Any:
         result = services.create_record(
             info.context.user,
             record_type,
             input_to_patch(input),
             client_mutation_id=client_mutation_id or "",
+            module=module,
         )
         return resolvers.payload(info, result)
 
@@ -217,7 +221,8 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
         strawberry.mutation(
             mutation_payload(create_record),
             name=f"create{name}",
-            description=f"Register a {label}.",
+            description=f"Register a {label}. `module`: the module (programme) it belongs to; "
+            "needed only where its type has modules and you are granted several.",
         ),
         strawberry.mutation(
             mutation_payload(update_record),

@@ -244,6 +244,7 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
     ("workflow_stage", str, "Where the record is in the tenant's workflow."),
     ("status_reason", str, "Why the record was last closed or reopened."),
     ("status_changed_at", DateTime | None, "When the record was last closed or reopened."),
+    ("module", str | None, "The key of the module (programme) the record belongs to, if any."),
 ]
 
 

@@ -78,6 +78,7 @@ def record_values(view: RecordView, batch: PageBatch, redacted: RedactedNames) -
         workflow_stage=record.workflow_stage,
         status_reason=record.status_reason,
         status_changed_at=record.status_changed_at,
+        module=record.module,
         redacted_fields=redacted.at(view.access, ()),
         _record=record,
         _access=view.access,

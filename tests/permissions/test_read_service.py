@@ -156,6 +156,7 @@ def pii_blind_writer() -> str:
         actions={"case": ["read", "create", "write"]},
         form_access={"*": "rw"},
         field_rules={"hidden_tags": ["pii"]},
+        modules=["cp"],  # the demo's child protection module
     )
     agency = Agency.objects.get(tenant=tenant, code="cp_agency")
     User.objects.create_user(tenant, "pii_blind", DEMO_PASSWORD, role=role, agency=agency)

@@ -105,6 +105,7 @@ def tokens() -> dict[str, str]:
         actions=FIELD_WORKER["actions"],
         field_rules=FIELD_WORKER["field_rules"],
         form_access={"*": "rw"},
+        modules=["cp"],  # the demo's child protection module
     )
     user = User.objects.create_user(
         demo,
