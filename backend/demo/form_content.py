@@ -67,11 +67,15 @@ def publish_content(
     return changed
 
 
+def module_documents(content_dir: Path = CONTENT_DIR) -> list[dict[str, Any]]:
+    """The manifest's modules, as `saveModule` and a configuration bundle take them."""
+    manifest = json.loads((content_dir / "manifest.json").read_text(encoding="utf-8"))
+    return list(manifest.get("modules", []))
+
+
 def publish_modules(admin: User, content_dir: Path = CONTENT_DIR) -> list[str]:
     """Save the manifest's modules that the tenant does not have as declared."""
-    declared: list[dict[str, Any]] = json.loads((content_dir / "manifest.json").read_text()).get(
-        "modules", []
-    )
+    declared = module_documents(content_dir)
     current = {m.key: m.document() for m in Module.objects.filter(tenant=admin.tenant)}
     changed = []
     for document in declared:

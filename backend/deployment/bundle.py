@@ -8,7 +8,9 @@
 Each top-level key but `format` and `version` is a *section*, defined by three
 functions: `export` (the tenant's section), `validate` (every problem, as `Problem`s with
 paths such as `forms[3].fields[2].options`; writes nothing) and `apply` (writes a section
-that validated, bumping nothing). Sections apply in registration order, so a later one may
+that validated, bumping nothing), and optionally `verify` (what can only be checked once
+every section applied, inside the import's transaction: a problem rolls the whole import
+back). Sections apply in registration order, so a later one may
 rely on an earlier one (forms on lookups and settings, roles on forms); the list is in
 `registry.py`. A section absent from a bundle leaves that part of the tenant as it is; a key
 no section knows is refused.
@@ -27,6 +29,7 @@ from backend.error_codes import ErrorCode
 from backend.forms.configuration import lookup_documents
 from backend.forms.models import FormDefinition
 from backend.forms.services import merged_lookup_options
+from backend.modules.models import Module
 from backend.tenancy.models import Tenant
 
 FORMAT = "casework.configuration"
@@ -86,6 +89,15 @@ class ImportContext:
                 keys.add(document["key"])
         return keys
 
+    @cached_property
+    def module_keys(self) -> set[str]:
+        """Keys of the tenant's modules once the bundle's apply."""
+        keys = set(Module.objects.filter(tenant=self.tenant).values_list("key", flat=True))
+        for module in self.bundle.get("modules") or ():
+            if isinstance(module, dict) and isinstance(module.get("key"), str):
+                keys.add(module["key"])
+        return keys
+
 
 @dataclass(frozen=True)
 class Section:
@@ -93,6 +105,9 @@ class Section:
     export: Callable[[Tenant], Any]
     validate: Callable[[ImportContext, Any], Iterable[Problem]]
     apply: Callable[[ImportContext, Any], None]
+    # Checks that need the other sections applied (modules name forms, workflow settings
+    # name fields): run inside the import's transaction, any problem rolls all of it back.
+    verify: Callable[[ImportContext, Any], Iterable[Problem]] | None = None
 
 
 def envelope_problems(bundle: Any, known: set[str]) -> list[Problem]:

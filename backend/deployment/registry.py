@@ -4,9 +4,16 @@
 from __future__ import annotations
 
 from backend.deployment.bundle import Section
-from backend.deployment.sections import forms, lookups, roles, settings
+from backend.deployment.sections import forms, locations, lookups, modules, roles, settings
 
-SECTIONS: list[Section] = [settings.SECTION, lookups.SECTION, forms.SECTION, roles.SECTION]
+SECTIONS: list[Section] = [
+    settings.SECTION,
+    locations.SECTION,
+    lookups.SECTION,
+    forms.SECTION,
+    modules.SECTION,
+    roles.SECTION,
+]
 
 
 def register(section: Section, *, before: str | None = None) -> None:

@@ -17,8 +17,10 @@ from django.db.models import F
 from backend.accounts.models import User
 from backend.deployment.bundle import FORMAT, VERSION, ImportContext, Problem, envelope_problems
 from backend.deployment.registry import SECTIONS
+from backend.deployment.sections.settings import unbroken_workflow_settings
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
+from backend.forms.configuration import load_configuration
 from backend.tenancy.context import activate_tenant
 from backend.tenancy.models import Tenant
 from permissions.actions import require_action
@@ -69,10 +71,20 @@ def import_bundle(tenant: Tenant, bundle: Any, *, actor: User | None = None) -> 
         problems = bundle_problems(tenant, bundle)
         if problems:
             raise InvalidConfigurationBundle(problems)
+        before = load_configuration(tenant)
         context = ImportContext(tenant, bundle, actor)
-        for section in SECTIONS:
-            if section.name in bundle:
-                section.apply(context, bundle[section.name])
+        present = [section for section in SECTIONS if section.name in bundle]
+        for section in present:
+            section.apply(context, bundle[section.name])
+        problems = [
+            problem
+            for section in present
+            if section.verify is not None
+            for problem in section.verify(context, bundle[section.name])
+        ]
+        problems += unbroken_workflow_settings(context, before)
+        if problems:
+            raise InvalidConfigurationBundle(problems)  # rolls back what was applied
         if context.changes:
             Tenant.objects.filter(pk=tenant.pk).update(config_version=F("config_version") + 1)
             tenant.refresh_from_db(fields=["config_version"])

@@ -7,13 +7,21 @@ workflow), so the template and the demo tenant cannot drift apart. A path to a b
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
-from backend.demo.form_content import form_documents, load_manifest, lookup_documents
+from backend.demo.form_content import (
+    CONTENT_DIR,
+    form_documents,
+    load_manifest,
+    lookup_documents,
+    module_documents,
+)
 from backend.demo.seed import DEMO_LOCALES, DEMO_ROLES
 from backend.deployment.bundle import FORMAT, VERSION
+from backend.locations.csv_format import parse_csv
 from backend.workflows.config import DEMO_WORKFLOW
 
 
@@ -30,12 +38,14 @@ def demo_bundle() -> dict[str, Any]:
             "default_locale": DEMO_LOCALES[0],
             "locales": list(DEMO_LOCALES),
             "record_types": record_types,
-            "workflow": DEMO_WORKFLOW,
+            "workflow": copy.deepcopy(DEMO_WORKFLOW),
         },
         "lookups": [
             {"key": key, "options": options} for key, options in sorted(lookup_documents().items())
         ],
+        "locations": _demo_locations(),
         "forms": [document for rt in record_types for document in form_documents(rt)],
+        "modules": module_documents(),
         "roles": [
             {
                 "code": code,
@@ -45,10 +55,24 @@ def demo_bundle() -> dict[str, Any]:
                 "form_access": spec.get("form_access", {"*": "rw"}),
                 "field_rules": spec.get("field_rules", {}),
                 "requires_two_factor": False,
+                "modules": sorted(set(spec.get("modules", []))),  # type: ignore[call-overload]
             }
             for code, spec in sorted(DEMO_ROLES.items())
         ],
     }
+
+
+def _demo_locations() -> list[dict[str, Any]]:
+    rows, _ = parse_csv((CONTENT_DIR / "locations.csv").read_text(encoding="utf-8"))
+    return [
+        {
+            "code": row.code,
+            "parent_code": row.parent_code,
+            "admin_level": int(row.admin_level),
+            "names": row.names,
+        }
+        for row in sorted(rows, key=lambda r: (int(r.admin_level), r.code))
+    ]
 
 
 TEMPLATES = {"demo": demo_bundle}

@@ -122,6 +122,7 @@ def _admin_role(tenant: Tenant) -> Role:
                 **{rt: list(ADMIN_RECORD_ACTIONS) for rt in tenant.record_types},
             },
             form_access={"*": "rw"},
+            modules=["*"],  # every programme the tenant declares, now or later
         )
     wide = sorted({*role.actions.get("*", ()), *TENANT_ACTIONS})
     if wide != role.actions.get("*"):

@@ -83,8 +83,14 @@ def import_locations(tenant: Tenant, rows: Iterable[Mapping[str, Any]]) -> Impor
     return import_location_rows(tenant, rows_from_dicts(rows))
 
 
-def import_location_rows(tenant: Tenant, rows: Sequence[LocationRow]) -> ImportResult:
-    known = {
+def location_problems(tenant: Tenant, rows: Iterable[Mapping[str, Any]]) -> list[RowError]:
+    """What `import_locations` would refuse in these rows, writing nothing."""
+    errors, _ = _check_rows(tenant, rows_from_dicts(rows), _known(tenant))
+    return sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def _known(tenant: Tenant) -> dict[str, _Known]:
+    return {
         k.code: k
         for k in (
             _Known(*values)
@@ -93,6 +99,10 @@ def import_location_rows(tenant: Tenant, rows: Sequence[LocationRow]) -> ImportR
             )
         )
     }
+
+
+def import_location_rows(tenant: Tenant, rows: Sequence[LocationRow]) -> ImportResult:
+    known = _known(tenant)
     errors, levels = _check_rows(tenant, rows, known)
     if errors:
         return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))

@@ -31,11 +31,13 @@ from backend.modules.errors import (
 from backend.modules.models import Module
 from backend.records.models import Record
 from backend.tenancy.models import Tenant
+from formengine.model import LOCALE_PATTERN
 from permissions.actions import require_action, role_allows
 from permissions.plan import AccessPlan
 from permissions.rules import granted_modules
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_LOCALE = re.compile(LOCALE_PATTERN)
 DOCUMENT_KEYS = frozenset({"key", "label", "record_types"})
 ALL_MODULES = "*"
 
@@ -45,13 +47,14 @@ def _problem(path: str, message: str) -> dict[str, str]:
 
 
 def _label_problems(tenant: Tenant, label: Any) -> list[dict[str, str]]:
-    locales = [tenant.default_locale, *tenant.locales]
+    """Text per locale, one in the default locale. Like form labels, labels in locales the
+    tenant does not use (yet) are kept, not refused: a template serves several tenants."""
     if not isinstance(label, dict) or not label:
         return [_problem("$.label", "label is an object of locale code to text")]
     problems = [
-        _problem(f"$.label.{locale}", f"{locale!r} is not a locale of this tenant ({locales})")
+        _problem(f"$.label.{locale}", f"{locale!r} is not a locale code (en, fr, pt-BR)")
         for locale in label
-        if locale not in locales
+        if not isinstance(locale, str) or not _LOCALE.match(locale)
     ]
     problems += [
         _problem(f"$.label.{locale}", "a label is non-empty text")

@@ -88,7 +88,8 @@ def incident_from_case(actor: User, case_id: str) -> records.WriteResult:
             for source, target in workflow.incident_from_case.items()
             if readable.get(source) is not None
         }
-        result = records.create_record(actor, "incident", patch)
+        # The workflow's write: it may fill read-only incident fields (role rules still hold).
+        result = records.create_record(actor, "incident", patch, source="system")
         if result.record is not None:
             record_event(
                 case, actor, "incident_from_case", {"incident": [None, result.record.short_id]}

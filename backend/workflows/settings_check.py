@@ -49,6 +49,7 @@ KEYS = frozenset(
         "services",
         "incident_from_case",
         "incident_defaults",
+        "location_fields",
     }
 )
 _REASON_TYPES = frozenset({FieldType.SELECT, FieldType.RADIO, FieldType.TEXT, FieldType.TEXTAREA})
@@ -139,6 +140,7 @@ class _Check:
         self.services()
         self.incident_from_case()
         self.incident_defaults()
+        self.location_fields()
 
     # shapes
 
@@ -227,6 +229,24 @@ class _Check:
                     lambda f: f.value_kind == ValueKind.BOOLEAN,
                     "a boolean",
                 )
+
+    def location_fields(self) -> None:
+        """record type -> the top-level location field that places its records (scope,
+        filters); a record type left out uses its first top-level location field."""
+        for record_type, name in self.name_map("location_fields").items():
+            if record_type not in self.configuration.record_types:
+                self.fail(
+                    ("location_fields", record_type),
+                    f"`{record_type}` has no published forms in this tenant.",
+                )
+                continue
+            self.field(
+                ("location_fields", record_type),
+                record_type,
+                name,
+                lambda f: f.type == FieldType.LOCATION,
+                "a location field",
+            )
 
     def closure_reason_field(self, record_types: Sequence[str]) -> None:
         name = self.name("closure_reason_field")

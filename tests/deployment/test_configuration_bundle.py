@@ -154,3 +154,64 @@ def test_forms_left_out_are_retired_and_their_data_kept(monkeypatch: pytest.Monk
 
     assert report.changes == ["form health retired"]
     assert exported(slug)["forms"] == bundle["forms"]
+
+
+def test_the_demo_template_carries_modules_locations_and_role_grants() -> None:
+    bundle = demo_bundle()
+
+    assert {m["key"] for m in bundle["modules"]} == {"cp", "gbv"}
+    assert {r["code"]: r["modules"] for r in bundle["roles"]}["gbv_worker"] == ["gbv"]
+    levels = {row["code"]: row["admin_level"] for row in bundle["locations"]}
+    assert {0, 1} <= set(levels.values())
+
+
+def test_modules_locations_and_grants_are_checked_before_anything_applies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slug = new_tenant(monkeypatch)
+    tenant = Tenant.objects.get(slug=slug)
+    before = exported(slug)
+    bundle = demo_bundle()
+    bundle["locations"].append(
+        {"code": "ORPHAN", "parent_code": "NOWHERE", "admin_level": 1, "names": {"en": "O"}}
+    )
+    bundle["modules"].append(bundle["modules"][0])
+    bundle["roles"][0]["modules"] = ["cp", "no_such_programme"]
+    orphan = len(bundle["locations"]) - 1
+
+    with pytest.raises(InvalidConfigurationBundle) as refused, tenant_transaction(tenant.pk):
+        import_bundle(tenant, bundle)
+
+    problems = {(p.path, p.code) for p in refused.value.problems}
+    assert (f"locations[{orphan}].parent_code", "UNKNOWN_PARENT_LOCATION") in problems
+    assert (f"modules[{len(bundle['modules']) - 1}].key", "INVALID_MODULE") in problems
+    assert ("roles[0].modules", "INVALID_PROPERTY_VALUE") in problems
+    assert exported(slug) == before
+
+
+def test_what_the_applied_forms_disprove_rolls_the_whole_import_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module naming a form the bundle lacks, workflow settings naming a field its forms
+    lack: found once the forms apply, and then nothing of the bundle stays."""
+    slug = new_tenant(monkeypatch)
+    tenant = Tenant.objects.get(slug=slug)
+    before = exported(slug)
+    bundle = demo_bundle()
+    bundle["modules"][0]["record_types"]["case"].append("no_such_form")
+    services = bundle["settings"]["workflow"]["services"]
+    services["due_date_field"] = "when_due"
+
+    with pytest.raises(InvalidConfigurationBundle) as refused, tenant_transaction(tenant.pk):
+        import_bundle(tenant, bundle)
+
+    problems = {(p.path, p.code) for p in refused.value.problems}
+    assert any(
+        path.startswith("modules[0].record_types.case") and code == "INVALID_MODULE"
+        for path, code in problems
+    ), problems
+    assert (
+        "settings.workflow.services.due_date_field",
+        "INVALID_WORKFLOW_SETTINGS",
+    ) in problems
+    assert exported(slug) == before

@@ -124,7 +124,7 @@ def test_a_module_declaration_is_checked_and_every_problem_named() -> None:
     assert payload_codes(publish(token, CP_FORM), "publishFormVersion") == []
     bad = {
         "key": "Child Protection",
-        "label": {"en": "", "xx": "?"},
+        "label": {"en": "", "Klingon!": "?"},
         "record_types": {"case": ["cp_identity", "nope"], "vehicle": ["x"]},
     }
 
@@ -135,7 +135,7 @@ def test_a_module_declaration_is_checked_and_every_problem_named() -> None:
     assert {tuple(e["path"]) for e in errors} == {
         ("definition", "key"),
         ("definition", "label", "en"),
-        ("definition", "label", "xx"),
+        ("definition", "label", "Klingon!"),
         ("definition", "record_types", "case", "1"),
         ("definition", "record_types", "vehicle"),
     }

@@ -1,6 +1,6 @@
 """`roles`: `[{"code", "name", "scope", "actions", "form_access", "field_rules",
-"requires_two_factor"}]`, checked as `saveRole` checks them. Roles are created or replaced by
-code; a role the bundle leaves out stays (users may hold it)."""
+"requires_two_factor", "modules"}]`, checked as `saveRole` checks them. Roles are created or
+replaced by code; a role the bundle leaves out stays (users may hold it)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from backend.administration.validation import (
 from backend.deployment.bundle import ImportContext, Problem, Section, list_problem, object_problems
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
+from backend.modules.services import ALL_MODULES
 from backend.tenancy.models import Tenant
 
 REQUIRED = {"code", "name", "scope", "actions"}
-KEYS = {*REQUIRED, "form_access", "field_rules", "requires_two_factor"}
+KEYS = {*REQUIRED, "form_access", "field_rules", "requires_two_factor", "modules"}
 
 
 def describe(role: Role) -> dict[str, Any]:
@@ -35,6 +36,7 @@ def describe(role: Role) -> dict[str, Any]:
         "form_access": dict(sorted(role.form_access.items())),
         "field_rules": {key: sorted(set(tags)) for key, tags in sorted(role.field_rules.items())},
         "requires_two_factor": role.requires_two_factor,
+        "modules": sorted(set(role.modules)),
     }
 
 
@@ -65,6 +67,15 @@ def _flag(value: Any) -> None:
         raise _Invalid("requires_two_factor is true or false.")
 
 
+def _modules(known: set[str], keys: Any) -> None:
+    """Keys of modules the tenant has or the bundle declares, or "*" (every module)."""
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise _Invalid("modules is a list of module keys.")
+    unknown = sorted(set(keys) - known - {ALL_MODULES})
+    if unknown:
+        raise _Invalid(f"No modules {unknown} in the tenant or the bundle.")
+
+
 class _Invalid(DomainError):
     code = ErrorCode.INVALID_PROPERTY_VALUE
 
@@ -92,6 +103,7 @@ def validate(context: ImportContext, roles: Any) -> list[Problem]:
             ("form_access", partial(check_form_access, form_keys), role.get("form_access", {})),
             ("field_rules", check_field_rules, role.get("field_rules", {})),
             ("requires_two_factor", _flag, role.get("requires_two_factor", False)),
+            ("modules", partial(_modules, context.module_keys), role.get("modules", [])),
         ]
         for key, check, value in checks:
             problems += _problem(f"{path}.{key}", check, value)
@@ -113,6 +125,7 @@ def apply(context: ImportContext, roles: list[dict[str, Any]]) -> None:
             "form_access": dict(role.get("form_access", {})),
             "field_rules": {k: sorted(set(v)) for k, v in role.get("field_rules", {}).items()},
             "requires_two_factor": role.get("requires_two_factor", False),
+            "modules": sorted(set(role.get("modules", []))),
         }
         if stored.get(role["code"]) == describe(Role(code=role["code"], **values)):
             continue

@@ -1,6 +1,9 @@
 """`settings`: locales, record types and the workflow configuration of the tenant.
 
-Checked for shape and locales only; what the workflow settings say is not checked here.
+Shape and locales are checked before anything applies; the workflow settings are proved
+against the forms the import leaves (`verify`), like `updateTenantSettings` proves them
+against the published ones. A bundle without workflow settings may not break the tenant's
+(the guard of a publication).
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from typing import Any
 
 from backend.deployment.bundle import ImportContext, Problem, Section, object_problems
 from backend.error_codes import ErrorCode
+from backend.forms.configuration import TenantConfiguration, load_configuration
 from backend.records.models import Record
 from backend.tenancy.models import Tenant
+from backend.workflows.settings_check import (
+    SettingError,
+    introduced_errors,
+    validate_workflow_settings,
+)
 
 # At most 10 characters: the column of a tenant's default locale.
 LOCALE = re.compile(r"^(?=.{2,10}$)[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -97,4 +106,29 @@ def apply(context: ImportContext, settings: dict[str, Any]) -> None:
         tenant.save(update_fields=changed)
 
 
-SECTION = Section("settings", export, validate, apply)
+def _problem(error: SettingError, cause: str = "") -> Problem:
+    path = ".".join(["settings", "workflow", *error.path])
+    return Problem(path, error.code, f"{error.message}{cause}")
+
+
+def verify(context: ImportContext, settings: dict[str, Any]) -> list[Problem]:
+    if "workflow" not in settings:
+        return []
+    configuration = load_configuration(context.tenant)
+    return [_problem(e) for e in validate_workflow_settings(settings["workflow"], configuration)]
+
+
+def unbroken_workflow_settings(
+    context: ImportContext, before: TenantConfiguration
+) -> list[Problem]:
+    """Where the bundle keeps the tenant's workflow settings, its forms may not break them."""
+    if "workflow" in (context.bundle.get("settings") or {}) or not context.tenant.workflow:
+        return []
+    after = load_configuration(context.tenant)
+    return [
+        _problem(e, " (the bundle's forms remove or change it)")
+        for e in introduced_errors(context.tenant.workflow, before, after)
+    ]
+
+
+SECTION = Section("settings", export, validate, apply, verify)
