@@ -228,3 +228,16 @@ def test_rebuild_command_restores_the_index(worker: str) -> None:
         records = Record.objects.filter(tenant=demo).count()
         indexed = SearchToken.objects.filter(tenant=demo).values("record_id").distinct().count()
     assert indexed == records  # every record has at least its short ID
+
+
+def test_a_publication_rebuilds_the_index_after_commit(
+    worker: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from backend.forms.signals import forms_published
+
+    case = create(worker, nameFirst="Rasha")["id"]
+    use_tenant("demo")
+    SearchToken.objects.filter(record_id=case).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        forms_published.send(sender=None, tenant=Tenant.objects.get(slug="demo"))
+    assert ids(search(worker, "rasha")) == [case]
