@@ -8,7 +8,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from backend.forms.signals import forms_published
         from backend.records.signals import record_written
-        from backend.search import indexing
+        from backend.search import indexing, tasks
 
         record_written.connect(indexing.on_record_written, dispatch_uid="search_index_record")
-        forms_published.connect(indexing.on_forms_published, dispatch_uid="search_reindex")
+        forms_published.connect(tasks.on_forms_published, dispatch_uid="search_reindex")

@@ -12,8 +12,6 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from django.db import transaction
-
 from backend.forms.configuration import published_configuration
 from backend.records.models import Record
 from backend.search.models import SHORT_ID_PATH, SearchToken
@@ -144,12 +142,3 @@ def rebuild_tenant_index(tenant: Tenant) -> int:
         SearchToken.objects.bulk_create(batch)
         written += len(batch)
     return written
-
-
-def on_forms_published(sender: object, *, tenant: Tenant, **_: object) -> None:
-    """After the publication commits, rebuild the tenant's index in the background (at once,
-    in-process, where tasks run eagerly)."""
-    from backend.search.tasks import rebuild_search_index
-
-    tenant_id = tenant.pk
-    transaction.on_commit(lambda: rebuild_search_index.delay(tenant_id), robust=True)
