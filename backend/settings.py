@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "backend.locations",
     "backend.modules",
     "backend.records",
+    "backend.search",
     "backend.audit",
     "backend.notifications",
     "backend.administration",

@@ -14,6 +14,7 @@ from django.db.models import Func, Value
 
 from backend.accounts.models import User
 from backend.records.models import Record, RecordHistory
+from backend.records.signals import record_written
 
 SOURCES = frozenset(RecordHistory.Source.values)
 
@@ -49,6 +50,7 @@ def append_revision(
         record.save()
         Record.objects.filter(pk=record.pk).update(change_seq=_next_change_seq())
     record.refresh_from_db(fields=["change_seq"])
+    record_written.send(sender=Record, record=record)
     return RecordHistory.objects.create(
         tenant_id=record.tenant_id,
         record=record,

@@ -18,6 +18,9 @@ from strawberry.types import Info
 from backend.records import access, paging, reading, services
 from backend.records.models import Record
 from backend.records.reading import RecordView
+from backend.search import paging as search_paging
+from backend.search.query import MAX_SEARCH_LENGTH, MAX_TERMS
+from backend.search.services import search_records
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
 from graphql_schema.payloads import UserError, client_path, mutation_payload
@@ -76,12 +79,21 @@ class RecordResolvers:
         after: str | None,
         last: int | None,
         before: str | None,
+        search: str | None = None,
     ) -> Connection:
         user = info.context.user
-        queryset = access.list_records(user, self.record_type)
-        page = paging.page(
-            queryset.select_related("owner"), first=first, after=after, last=last, before=before
-        )
+        cursor_of = paging.cursor_of
+        if search is not None and search.strip():
+            queryset = search_records(user, self.record_type, search)
+            page = search_paging.ranked_page(
+                queryset.select_related("owner"), first=first, after=after, last=last, before=before
+            )
+            cursor_of = search_paging.ranked_cursor_of
+        else:
+            queryset = access.list_records(user, self.record_type)
+            page = paging.page(
+                queryset.select_related("owner"), first=first, after=after, last=last, before=before
+            )
         views = reading.read_records(user, self.record_type, page.records)
         batch = PageBatch(user, views)
         base = info.path.as_list()
@@ -95,8 +107,8 @@ class RecordResolvers:
         for index, view in enumerate(views):
             placements: Placements = [([*base, e, index, n], nodes) for e, n, nodes in node_sets]
             values = self.present(info, view, batch, placements)
-            edges.append({"cursor": paging.cursor_of(view.record), "node": values})
-        cursors = [paging.cursor_of(view.record) for view in views[:1] + views[-1:]]
+            edges.append({"cursor": cursor_of(view.record), "node": values})
+        cursors = [cursor_of(view.record) for view in views[:1] + views[-1:]]
         page_info = PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
@@ -151,8 +163,9 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        search: str | None = None,
     ) -> Any:
-        return resolvers.list(info, first, after, last, before)
+        return resolvers.list(info, first, after, last, before, search)
 
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
         return resolvers.get(info, id)
@@ -209,7 +222,10 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
             name=plural_field_name(record_type),
             description=f"{label.capitalize()} records visible to you, newest first: `first` "
             f"(at most {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}) after a cursor, or `last` "
-            "before one.",
+            "before one. `search`: records whose searchable fields, phone numbers or short ID "
+            "match every word (exact, then prefix, then sound-alike, across Latin and Arabic "
+            f"script), best match first; at most {MAX_SEARCH_LENGTH} characters and "
+            f"{MAX_TERMS} words. Only fields you may read on a record match.",
         ),
         strawberry.field(
             get_record,

@@ -20,6 +20,7 @@ from backend.deployment.bundle import KEY, ImportContext, Problem, Section, list
 from backend.error_codes import ErrorCode
 from backend.forms.models import FormDefinition, FormVersion
 from backend.forms.services import form_set_errors, published_history
+from backend.forms.signals import forms_published
 from backend.tenancy.models import Tenant
 
 _SET_INDEX = re.compile(r"^\$\[(\d+)\]")
@@ -103,6 +104,7 @@ def validate(context: ImportContext, forms: Any) -> list[Problem]:
 def apply(context: ImportContext, forms: list[dict[str, Any]]) -> None:
     tenant = context.tenant
     in_use = {version.form.key: version for version in _in_use(tenant)}
+    published = False
     for document in forms:
         current = in_use.get(document["key"])
         if current is not None and current.document == document:
@@ -127,6 +129,9 @@ def apply(context: ImportContext, forms: list[dict[str, Any]]) -> None:
             form.retired_at = None
             form.save(update_fields=["retired_at"])
         context.changes.append(f"form {document['key']} published")
+        published = True
+    if published:
+        forms_published.send(sender=FormVersion, tenant=tenant)
     kept = {document["key"] for document in forms}
     for key, version in in_use.items():
         if key not in kept:

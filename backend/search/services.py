@@ -1,0 +1,128 @@
+"""Searching the records a user may see: a queryset filter plus a `search_rank` annotation.
+
+Permission-safe by construction: a token matches only when its field path is one the caller
+may read on that record. The readable paths differ by the access the caller has to a record
+(full, limited to the record's module, or a referral's forms), so the rank is computed per
+class of access, each with its own set of paths; a hidden field never matches, and so adds
+nothing to the count, the order or the work done.
+
+Rank per term: exact word or phone number 3, prefix 2, sound-alike 1; a record's rank is the
+sum over the terms, and a record matches only when every term matches.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections import defaultdict
+
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import BaseExpression
+
+from backend.accounts.models import User
+from backend.records.access import access_plan, list_records, record_schema
+from backend.records.models import Record
+from backend.search.indexing import indexed_fields
+from backend.search.models import SHORT_ID_PATH, SearchToken
+from backend.search.query import Term, search_terms
+from permissions.plan import AccessKind, AccessPlan, RecordAccess
+
+EXACT, PREFIX, SOUND = 3, 2, 1
+Kind = SearchToken.Kind
+
+
+def _matches(term: Term) -> Q:
+    match = Q(kind=Kind.WORD, token=term.word)
+    if term.prefix:
+        match |= Q(kind=Kind.WORD, token__startswith=term.word)
+    if term.sound:
+        match |= Q(kind=Kind.SOUND, token=term.sound)
+    if term.phones:
+        match |= Q(kind=Kind.PHONE, token__in=sorted(term.phones))
+    return match
+
+
+def _weight(term: Term) -> Case:
+    cases = [When(kind=Kind.WORD, token=term.word, then=Value(EXACT))]
+    if term.phones:
+        cases.append(When(kind=Kind.PHONE, then=Value(EXACT)))
+    if term.prefix:
+        cases.append(When(kind=Kind.WORD, token__startswith=term.word, then=Value(PREFIX)))
+    return Case(*cases, default=Value(SOUND), output_field=IntegerField())
+
+
+def _rank(terms: list[Term], paths: list[str]) -> BaseExpression:
+    """The sum over the terms of the best weight among the record's tokens of `paths` (null
+    when a term has none)."""
+    best = [
+        Subquery(
+            SearchToken.objects.filter(_matches(term), record_id=OuterRef("pk"), path__in=paths)
+            .annotate(weight=_weight(term))
+            .order_by("-weight")
+            .values("weight")[:1],
+            output_field=IntegerField(),
+        )
+        for term in terms
+    ]
+    return functools.reduce(operator.add, best)
+
+
+def _paths(access: RecordAccess, indexed: frozenset[str]) -> frozenset[str]:
+    readable = {".".join(p) for p in access.readable_paths}
+    return frozenset((readable & indexed) | {SHORT_ID_PATH})
+
+
+def _access_classes(
+    user: User, plan: AccessPlan, indexed: frozenset[str]
+) -> tuple[list[tuple[Q, frozenset[str]]], frozenset[str]]:
+    """Which records get which readable paths: (condition, paths) pairs checked in order,
+    and the paths of every other visible record (in full access)."""
+    by_paths: dict[frozenset[str], list[Q]] = defaultdict(list)
+    if plan.referrals:
+        referred = Record.objects.filter(tenant_id=user.tenant_id, pk__in=list(plan.referrals))
+        pks_by_paths: dict[frozenset[str], list[object]] = defaultdict(list)
+        for record in referred:
+            access = plan.access(record)
+            if access.kind is not AccessKind.NONE:
+                pks_by_paths[_paths(access, indexed)].append(record.pk)
+        for paths, pks in pks_by_paths.items():
+            by_paths[paths].append(Q(pk__in=pks))
+    for module in sorted(plan.granted):
+        by_paths[_paths(plan.module_access(module), indexed)].append(Q(module=module))
+    full = _paths(plan.full_access, indexed)
+    classes = [
+        (functools.reduce(operator.or_, conditions), paths)
+        for paths, conditions in by_paths.items()
+        if paths != full
+    ]
+    return classes, full
+
+
+def search_records(user: User, record_type: str, text: str) -> QuerySet[Record]:
+    """The records of a type the user may see that match `text`, annotated `search_rank`.
+    A text without a word matches nothing."""
+    records = list_records(user, record_type)
+    terms = search_terms(text)
+    if not terms:
+        return records.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+    _, schema = record_schema(user, record_type)
+    plan = access_plan(user, record_type)
+    indexed = frozenset(".".join(path) for path, _ in indexed_fields(schema))
+    classes, full = _access_classes(user, plan, indexed)
+    readable_somewhere = sorted(full.union(*(paths for _, paths in classes)))
+    for term in terms:
+        candidates = SearchToken.objects.filter(
+            _matches(term),
+            tenant_id=user.tenant_id,
+            record_type=record_type,
+            path__in=readable_somewhere,
+        )
+        records = records.filter(pk__in=candidates.values("record_id"))
+    rank: BaseExpression = _rank(terms, sorted(full))
+    if classes:
+        rank = Case(
+            *[When(condition, then=_rank(terms, sorted(paths))) for condition, paths in classes],
+            default=rank,
+            output_field=IntegerField(),
+        )
+    return records.annotate(search_rank=rank).filter(search_rank__isnull=False)
