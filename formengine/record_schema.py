@@ -9,7 +9,7 @@ refused on new writes). Deprecated subform entry fields are kept inside their su
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,20 @@ class RecordSchema:
         if definition.lookup is not None:
             extra += [o for o in self.lookups.get(definition.lookup, ()) if o.disabled]
         return offered + tuple(extra)
+
+    def limited_to(self, form_keys: Collection[str]) -> RecordSchema:
+        """The schema of a record shown on these forms only (a module's): the other forms'
+        fields read as deprecated there, so they get no defaults, are never required and
+        keep what they hold."""
+        forms = tuple(f for f in self.forms if f.key in form_keys)
+        shown = {d.name for form in forms for d in form.fields}
+        fields = {
+            name: d
+            if d.deprecated or name in shown
+            else _deprecated(d, "not on a form of this record's module")
+            for name, d in self.fields.items()
+        }
+        return dataclasses.replace(self, forms=forms, fields=fields)
 
     def option_set(self, definition: FieldDefinition) -> OptionSet:
         active = frozenset(o.id for o in self.options(definition))

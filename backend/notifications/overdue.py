@@ -17,9 +17,15 @@ from backend.tenancy.models import Tenant
 from backend.workflows.config import ServiceSettings, workflow_of
 
 
+def is_implemented(entry: dict[str, Any], services: ServiceSettings) -> bool:
+    """The entry's implemented field is true (a boolean) or holds when (a date or datetime)."""
+    marked = entry.get(services.implemented_field)
+    return marked is True or (isinstance(marked, str) and marked != "")
+
+
 def is_overdue(entry: Any, today: dt.date, services: ServiceSettings) -> bool:
     """A service entry due before today and not marked implemented."""
-    if not isinstance(entry, dict) or entry.get(services.implemented_field) is True:
+    if not isinstance(entry, dict) or is_implemented(entry, services):
         return False
     due = entry.get(services.due_date_field)
     try:

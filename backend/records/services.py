@@ -88,6 +88,15 @@ def _defaults(user: User, schema: RecordSchema) -> dict[FieldPath, Any]:
     return resolve_defaults(schema.current_fields, context)
 
 
+def _module_schema(
+    configuration: TenantConfiguration, schema: RecordSchema, module: str | None
+) -> RecordSchema:
+    """What a record of `module` holds: its module's forms (another module's required
+    fields and defaults are not its business)."""
+    keys = configuration.modules.get(schema.record_type, {}).get(module or "")
+    return schema if keys is None else schema.limited_to(keys)
+
+
 def _uses_agency(fields: Iterable[FieldDefinition]) -> bool:
     return any(d.dynamic_default == "current_agency" or _uses_agency(d.fields) for d in fields)
 
@@ -108,6 +117,7 @@ def create_record(
     plan = access_plan(user, record_type)
     module = module_for_new_record(plan, module)
     access = plan.module_access(module)
+    schema = _module_schema(configuration, schema, module)
     defaults = _defaults(user, schema)
     written = apply_defaults(schema.current_fields, patch, defaults)
     references = known_references(user.tenant_id, schema, written)
@@ -173,6 +183,7 @@ def update_record(
                 f"(current: {record.revision}).",
                 field="baseRevision",
             )
+        schema = _module_schema(configuration, schema, record.module)
         defaults = _defaults(user, schema)
         written = apply_defaults(schema.current_fields, patch, defaults, record.data)
         references = known_references(user.tenant_id, schema, written)

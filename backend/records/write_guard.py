@@ -11,7 +11,8 @@ A `read_only` field (or anything inside a read-only subform) is the server's too
 from a client source are refused on it; `system` and `import` writes may set it. Defaults
 are the server's as well: the children a new subform entry got from their defaults do not
 count as the caller's writes (the top-level defaults of a new record are never in the
-caller's patch, which is what the guard checks).
+caller's patch, which is what the guard checks). An entry the caller may write goes whole
+when removed, its read-only children with it.
 """
 
 from __future__ import annotations
@@ -111,7 +112,20 @@ class _Guard:
         for index, entry in enumerate(old):
             uid = entry.get("uid")
             if uid not in written_uids:
-                self.entry(path, f"{where}[uid={uid}][{index}].", entry, {})
+                self.removed(path, f"{where}[uid={uid}][{index}].", entry)
+
+    def removed(self, path: FieldPath, prefix: str, entry: Mapping[str, Any]) -> None:
+        """An entry removed whole: each value in it must be one its caller's access lets it
+        write. Its read-only children (the server's) go with the entry, which is the caller's."""
+        for key in sorted(set(entry) - {"uid"}):
+            value, child = entry[key], (*path, key)
+            if _empty(value) or self._derived(child):
+                continue
+            if not self.access.may_write(child):
+                self._refuse(f"{prefix}{key}", child)
+            elif _is_entries(value):
+                for index, inner in enumerate(value):
+                    self.removed(child, f"{prefix}{key}[uid={inner.get('uid')}][{index}].", inner)
 
     def entry(
         self,

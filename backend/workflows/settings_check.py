@@ -55,6 +55,8 @@ KEYS = frozenset(
 _REASON_TYPES = frozenset({FieldType.SELECT, FieldType.RADIO, FieldType.TEXT, FieldType.TEXTAREA})
 _SERVICE_TYPE_TYPES = frozenset({FieldType.SELECT, FieldType.RADIO, FieldType.TEXT})
 _DATES = frozenset({ValueKind.DATE, ValueKind.DATETIME})
+# A service is implemented when this is true, or holds when it was (a date or datetime).
+_IMPLEMENTED = frozenset({ValueKind.BOOLEAN, *_DATES})
 
 
 def validate_workflow_settings(
@@ -312,7 +314,11 @@ class _Check:
             return
         inside: list[tuple[str, Callable[[FieldDefinition], bool], str]] = [
             ("due_date_field", lambda f: f.value_kind in _DATES, "a date or datetime"),
-            ("implemented_field", lambda f: f.value_kind == ValueKind.BOOLEAN, "a boolean"),
+            (
+                "implemented_field",
+                lambda f: f.value_kind in _IMPLEMENTED,
+                "a boolean, date or datetime",
+            ),
             ("type_field", lambda f: f.type in _SERVICE_TYPE_TYPES, "a select, radio or text"),
         ]
         for key, suits, wanted in inside:

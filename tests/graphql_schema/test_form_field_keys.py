@@ -185,6 +185,21 @@ def test_a_read_only_entry_field_is_refused_at_its_path(worker: str) -> None:
     ]
 
 
+def test_an_entry_holding_a_read_only_value_may_be_removed(worker: str) -> None:
+    created = gql(CREATE, {"input": {"services": [{"status": "a"}, {"status": "b"}]}}, worker)
+    case = created["data"]["createCase"]["case"]
+    kept = case["services"][1]
+
+    body = gql(
+        UPDATE,
+        {"id": case["id"], "base": case["revision"], "input": {"services": [{"uid": kept["uid"]}]}},
+        worker,
+    )["data"]["updateCase"]
+
+    assert body["errors"] == []
+    assert body["case"]["services"] == [kept]
+
+
 def test_imports_may_set_read_only_fields(tenant: ScratchTenant) -> None:
     use_tenant(tenant.slug)
     worker = User.objects.get(tenant=tenant.tenant, username="worker")

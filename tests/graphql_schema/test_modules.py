@@ -247,6 +247,35 @@ def test_fields_of_forms_outside_the_module_are_neither_readable_nor_writable(
     assert Record.objects.get(pk=cp_case["case"]["id"]).data["survivor_code"] == "stored elsewhere"
 
 
+def test_another_modules_required_fields_and_defaults_do_not_bind_a_record(
+    programmes: ScratchTenant,
+) -> None:
+    admin = _token(programmes)
+    strict_gbv = {
+        **GBV_FORM,
+        "fields": [
+            {**GBV_FORM["fields"][0], "required": True},
+            {"name": "gbv_opened_on", "type": "date", "label": {"en": "On"}, "default": "today"},
+        ],
+    }
+    assert payload_codes(publish(admin, strict_gbv), "publishFormVersion") == []
+
+    cp_case = _create(_token(programmes, "worker"), {"nameFirst": "Amina"})
+    gbv_missing = _create(admin, {"nameFirst": "B"}, "gbv")
+    gbv_case = _create(admin, {"survivorCode": "S1"}, "gbv")
+    later = gql(UPDATE, {"id": cp_case["case"]["id"], "input": {"nameFirst": "Amina K"}}, admin)
+
+    assert cp_case["errors"] == []
+    assert Record.objects.get(pk=cp_case["case"]["id"]).data == {"name_first": "Amina K"}
+    assert payload_codes(later, "updateCase") == []
+    assert [e["code"] for e in gbv_missing["errors"]] == ["FORBIDDEN_FIELD"]
+    assert gbv_case["errors"] == []
+    assert set(Record.objects.get(pk=gbv_case["case"]["id"]).data) == {
+        "survivor_code",
+        "gbv_opened_on",
+    }
+
+
 def test_a_page_costs_the_same_queries_whatever_its_size(programmes: ScratchTenant) -> None:
     admin = _token(programmes)
     for index in range(12):

@@ -114,7 +114,7 @@ def test_settings_naming_fields_the_forms_lack_are_refused_with_each_reason(
     admin = sign_in(scratch, "admin")
     publish(admin, SUPPORT_FORM)
     demo_names = copy.deepcopy(SUPPORT_SETTINGS)
-    demo_names["services"] |= {"due_date_field": "service_due_date", "implemented_field": "due_on"}
+    demo_names["services"] |= {"due_date_field": "service_due_date", "implemented_field": "action"}
     demo_names["consent_field"] = "child_name"
     demo_names["stage_on_reopen"] = "services"
 
@@ -129,8 +129,8 @@ def test_settings_naming_fields_the_forms_lack_are_refused_with_each_reason(
         ),
         ("input", "workflow", "services", "implemented_field"): (
             "INVALID_WORKFLOW_SETTINGS",
-            "workflow.services.implemented_field: names `due_on`, a date field; "
-            "it must be a boolean.",
+            "workflow.services.implemented_field: names `action`, a text field; "
+            "it must be a boolean, date or datetime.",
         ),
         ("input", "workflow", "consent_field"): (
             "INVALID_WORKFLOW_SETTINGS",
