@@ -74,9 +74,9 @@ def _field_properties() -> dict[str, Any]:
                 f"`{token}` ({', '.join(sorted(types))})"
                 for token, types in DYNAMIC_DEFAULTS.items()
             )
-            + "; on a select or radio, "
-            + " and ".join(
-                f"`{token}` with options from `{source}`"
+            + "; "
+            + ", ".join(
+                f"`{token}` (a select or radio whose option source is `{source}`)"
                 for token, source in SOURCE_DEFAULTS.items()
             )
             + ".",
