@@ -19,10 +19,12 @@ def demo_configuration() -> TenantConfiguration:
         docs = form_documents(record_type)
         schemas[record_type] = build_record_schema(docs, published=docs, lookups=lookups)
         versions.update({doc["key"]: 1 for doc in docs})
-    field_forms = {
-        rt: {f["name"]: (doc["key"],) for doc in form_documents(rt) for f in doc["fields"]}
-        for rt in schemas
-    }
+    field_forms: dict[str, dict[str, tuple[str, ...]]] = {}
+    for rt in schemas:
+        forms = field_forms.setdefault(rt, {})
+        for doc in form_documents(rt):
+            for f in doc["fields"]:  # a shared field is on each of its forms
+                forms[f["name"]] = (*forms.get(f["name"], ()), doc["key"])
     return TenantConfiguration(
         0, 0, "demo", "en", ("en", "fr", "ar"), schemas, versions, field_forms, lookups
     )

@@ -1,4 +1,4 @@
-"""A valid value for every writable field of a record schema, for benchmarks."""
+"""A valid value for every field a client may write, for benchmarks (demo locations)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from formengine import FieldDefinition, FieldType, RecordSchema, ValueKind
 
+_DEMO_DISTRICTS = ("DL0101", "DL0102", "DL0201", "DL0202", "DL0301", "DL0302")
 _ATTACHMENTS = {FieldType.PHOTO, FieldType.AUDIO, FieldType.DOCUMENT, FieldType.SIGNATURE}
 
 
@@ -19,7 +20,7 @@ def _value(schema: RecordSchema, field: FieldDefinition, n: int) -> Any:
     if field.type == FieldType.TALLY:
         return {o: n % 3 + 1 for o in options[:3]} or None
     if field.type == FieldType.LOCATION:
-        return f"LOC-{n % 40:03d}"
+        return _DEMO_DISTRICTS[n % len(_DEMO_DISTRICTS)]  # codes of the demo's registry
     if field.type == FieldType.USER:
         return "cp_worker"
     if field.type == FieldType.PHONE:
@@ -44,7 +45,7 @@ def _value(schema: RecordSchema, field: FieldDefinition, n: int) -> Any:
 def sample_record(schema: RecordSchema, n: int) -> dict[str, Any]:
     patch: dict[str, Any] = {}
     for field in schema.current_fields:
-        if field.is_calculated or field.value_kind == ValueKind.NONE:
+        if field.is_calculated or field.read_only or field.value_kind == ValueKind.NONE:
             continue
         if field.value_kind == ValueKind.SUBFORM:
             entries = []
@@ -53,6 +54,7 @@ def sample_record(schema: RecordSchema, n: int) -> dict[str, Any]:
                     c.name: _value(schema, c, n + i)
                     for c in field.fields
                     if not c.is_calculated
+                    and not c.read_only
                     and c.value_kind not in (ValueKind.NONE, ValueKind.SUBFORM)
                 }
                 entries.append({k: v for k, v in entry.items() if v is not None})

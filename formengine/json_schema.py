@@ -27,6 +27,7 @@ from formengine.model import (
     OPTION_SOURCES,
     REQUIRED_FIELD_PROPERTIES,
     REQUIRED_FORM_PROPERTIES,
+    SOURCE_DEFAULTS,
     TAGS,
     FieldType,
     stored_kind,
@@ -72,6 +73,11 @@ def _field_properties() -> dict[str, Any]:
             + "; ".join(
                 f"`{token}` ({', '.join(sorted(types))})"
                 for token, types in DYNAMIC_DEFAULTS.items()
+            )
+            + "; "
+            + ", ".join(
+                f"`{token}` (a select or radio whose option source is `{source}`)"
+                for token, source in SOURCE_DEFAULTS.items()
             )
             + ".",
             "not": {"type": "null"},

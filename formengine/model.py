@@ -182,6 +182,9 @@ DYNAMIC_DEFAULTS: dict[str, frozenset[str]] = {
     "current_user": frozenset({FieldType.USER, FieldType.TEXT, FieldType.TEXTAREA}),
     "current_agency": frozenset({FieldType.TEXT, FieldType.TEXTAREA}),
 }
+# ... and on a select or radio taking its options from that source (`registered_by_agency`
+# with `{"source": "agencies"}` and `default: current_agency`).
+SOURCE_DEFAULTS: dict[str, str] = {"current_user": "users", "current_agency": "agencies"}
 MAX_SUBFORM_DEPTH = 2  # a subform may contain subforms, and those may not
 
 _NAME_RE = re.compile(NAME_PATTERN)
@@ -261,7 +264,11 @@ class FieldDefinition:
     def dynamic_default(self) -> str | None:
         """The DYNAMIC_DEFAULTS token of `default`, when it is one for this field's type."""
         token = self.default
-        if isinstance(token, str) and self.type in DYNAMIC_DEFAULTS.get(token, ()):
+        if not isinstance(token, str):
+            return None
+        if self.type in DYNAMIC_DEFAULTS.get(token, ()):
+            return token
+        if self.type in SELECT_TYPES and self.source and SOURCE_DEFAULTS.get(token) == self.source:
             return token
         return None
 

@@ -13,13 +13,16 @@ each validation error is reported at the row it came from.
 Mapping: text (appearance multiline: textarea), integer, decimal, date, dateTime, select_one
 LIST / select_multiple LIST (inline options from the choices sheet), note (separator),
 image / audio / file (photo / audio / document), calculate (a sum of questions: calculated),
-begin/end group (flattened; a labelled group becomes a separator, its `relevant` joins its
-questions'), begin/end repeat (subform; at most two deep). `label::Language (xx)` and
-`hint::Language (xx)` columns give per-locale labels and help. Metadata questions (start,
-end, deviceid, ...) are skipped with a warning: records keep their own. Columns that would
-change what data is collected or accepted and have no equivalent (default, read_only,
-choice_filter, repeat_count, trigger, an expression in required) are errors; presentation
-columns (constraint_message, media, guidance_hint, other appearances) are warnings.
+begin/end group (flattened; a labelled group becomes a separator, its `relevant` and
+`read_only` join its questions'), begin/end repeat (subform; at most two deep).
+`label::Language (xx)` and `hint::Language (xx)` columns give per-locale labels and help;
+`read_only` yes gives read_only, `default` a default in the field's stored form (today() and
+now(): the tokens `today`, `now`). Metadata questions (start, end, deviceid, ...) are skipped
+with a warning: records keep their own. Columns that would change what data is collected or
+accepted and have no equivalent (choice_filter, repeat_count, trigger, an expression in
+required or read_only, a computed default) are errors; presentation columns
+(constraint_message, media, guidance_hint, other appearances) and a decimal's limit on its
+digits are warnings.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from formengine.xlsform_expressions import (
     Target,
     Untranslatable,
     constraint_properties,
+    default_value,
     relevant_condition,
     sum_calculation,
 )
@@ -86,14 +90,25 @@ _METADATA_TYPES = frozenset(
 )
 _YES = frozenset(k for k, v in aliases.yes_no.items() if v)
 _NO = frozenset(k for k, v in aliases.yes_no.items() if not v)
+_TRUE = frozenset({"yes", "true", "true()"})
+_FALSE = frozenset({"no", "false", "false()"})
+_READ_ONLY_COLUMNS = ("read_only", "readonly")
 _HANDLED_COLUMNS = frozenset(
-    {"type", "name", "label", "hint", "required", "relevant", "constraint", "calculation"}
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "calculation",
+        "default",
+        *_READ_ONLY_COLUMNS,
+    }
 )
 # Columns whose content changes what is collected or accepted: not importable, so an error.
 _REFUSED_COLUMNS = {
-    "default": "default values",
-    "read_only": "read-only questions",
-    "readonly": "read-only questions",
     "choice_filter": "choice filters (cascading selects)",
     "repeat_count": "fixed repeat counts",
     "jr:count": "fixed repeat counts",
@@ -128,6 +143,7 @@ class _Frame:
     fields: list[dict[str, Any]]
     relevant: list[tuple[int, str]]  # (row, expression) of enclosing groups
     depth: int  # repeats around it
+    read_only: bool = False  # an enclosing group or repeat is read-only
 
 
 @dataclass
@@ -176,6 +192,14 @@ def convert_xlsform(
 
 def _columns(header: Sequence[Mapping[str, Any]] | None) -> list[str]:
     return list(header[0]) if header else []
+
+
+def _cell(cells: Mapping[str, str], *columns: str) -> str:
+    """The first non-empty cell among `columns` (header spelling and case aside)."""
+    for column, value in cells.items():
+        if column.strip().lower() in columns and value.strip():
+            return value.strip()
+    return ""
 
 
 def _rows(workbook: Mapping[str, Any], sheet: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -287,7 +311,7 @@ class _Converter:
         refused = False
         for column, value in cells.items():
             what = _REFUSED_COLUMNS.get(column.strip().lower())
-            if what is None or (what == "read-only questions" and value in _NO):
+            if what is None:
                 continue
             self.error(SURVEY, row, f"{column} {value!r}: our forms have no {what}")
             refused = True
@@ -362,6 +386,10 @@ class _Converter:
                 )
                 name = ""
             refused = self._refuse_columns(row, cells)
+            read_only = self._read_only(row, cells)
+            if read_only is None:
+                refused = True
+            read_only = bool(read_only) or frame.read_only
             label = self._localized(SURVEY, cells, "label")
             relevant = cells.get("relevant") or cells.get("relevance")
             inherited = list(frame.relevant)
@@ -370,9 +398,13 @@ class _Converter:
                 if kind not in (constants.GROUP, constants.REPEAT):
                     self.error(SURVEY, row, f"type {raw_type!r} has no equivalent")
                     continue
+                if _cell(cells, "default"):
+                    self.error(
+                        SURVEY, row, f"a {spelled[6:]} has no default: give its questions one"
+                    )
                 if kind == constants.GROUP:
                     own = [*inherited, (row, relevant)] if relevant else inherited
-                    stack.append(_Frame("group", row, frame.fields, own, frame.depth))
+                    stack.append(_Frame("group", row, frame.fields, own, frame.depth, read_only))
                     if label and name:
                         self._add(
                             frame,
@@ -385,6 +417,8 @@ class _Converter:
                 subform: dict[str, Any] = {"name": name, "type": FieldType.SUBFORM}
                 if label:
                     subform["label"] = label
+                if read_only:
+                    subform["read_only"] = True
                 subform["fields"] = []
                 if frame.depth >= MAX_SUBFORM_DEPTH:
                     self.error(
@@ -401,7 +435,9 @@ class _Converter:
                         scopes[-1],
                         [*inherited, (row, relevant)] if relevant else inherited,
                     )
-                stack.append(_Frame("repeat", row, subform["fields"], [], frame.depth + 1))
+                stack.append(
+                    _Frame("repeat", row, subform["fields"], [], frame.depth + 1, read_only)
+                )
                 scopes.append(ChainMap({}, scopes[-1]))
                 continue
             question = self._read_type(row, raw_type, choices)
@@ -414,7 +450,7 @@ class _Converter:
             if help_text:
                 definition["help"] = help_text
             definition.update(question)
-            self._apply_details(row, cells, definition)
+            self._apply_details(row, cells, definition, read_only)
             calculation = (
                 cells.get("calculation") if question["type"] == FieldType.CALCULATED else None
             )
@@ -430,8 +466,22 @@ class _Converter:
             self.error(SURVEY, frame.row, f"'begin {frame.kind}' has no 'end {frame.kind}'")
         return fields
 
+    def _read_only(self, row: int, cells: Mapping[str, str]) -> bool | None:
+        """The read_only column: True, False, or None after reporting an expression."""
+        value = _cell(cells, *_READ_ONLY_COLUMNS)
+        if value.lower() in _TRUE:
+            return True
+        if not value or value.lower() in _FALSE:
+            return False
+        self.error(
+            SURVEY,
+            row,
+            f"read_only {value!r}: a question is read-only always or never here",
+        )
+        return None
+
     def _apply_details(
-        self, row: int, cells: Mapping[str, str], definition: dict[str, Any]
+        self, row: int, cells: Mapping[str, str], definition: dict[str, Any], read_only: bool
     ) -> None:
         kind = definition["type"]
         appearance = (cells.get("appearance") or "").split()
@@ -450,12 +500,30 @@ class _Converter:
                 f"required {required!r}: a question is required always or "
                 "never here (while it is visible)",
             )
+        # notes and calculations are read-only by nature
+        if read_only and kind not in (FieldType.SEPARATOR, FieldType.CALCULATED):
+            definition["read_only"] = True
+        default = _cell(cells, "default")
+        if default:
+            try:
+                definition["default"] = default_value(default, kind)
+            except Untranslatable as why:
+                self.error(SURVEY, row, f"default {default!r} has no equivalent: {why}")
         constraint = cells.get("constraint")
         if constraint:
             try:
-                definition.update(constraint_properties(constraint, kind))
+                converted = constraint_properties(constraint, kind)
             except Untranslatable as why:
                 self.error(SURVEY, row, f"constraint {constraint!r} has no equivalent: {why}")
+            else:
+                definition.update(converted.properties)
+                if converted.ignored_digit_limit:
+                    self.warn(
+                        SURVEY,
+                        row,
+                        f"constraint {constraint!r}: the limit on digits is not imported "
+                        "(the question stays a decimal)",
+                    )
         calculation = cells.get("calculation")
         if kind == FieldType.CALCULATED and not calculation:
             self.error(SURVEY, row, "a calculate row needs a calculation")

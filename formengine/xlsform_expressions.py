@@ -9,19 +9,25 @@ tree of the subset we can express:
     operand := ${name} | "." | 'text' | number | call       call := name "(" args ")"
 
 `relevant` becomes a `visible_if` condition; `constraint` becomes the field properties that
-say the same (`min`, `max`, `max_length`, `pattern`, `not_future`); `calculation` becomes a
-`sum` when it adds fields. Anything else raises `Untranslatable` with a message for people.
+say the same (`min`, `max`, `max_length`, `pattern`, `not_future`; a limit on a decimal's
+digits is left out); `calculation` becomes a `sum` when it adds fields; `default` becomes a
+value in the field's stored form, or the token `today` / `now`. Anything else raises
+`Untranslatable` with a message for people.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pyxform.parsing.expression import parse_expression
+from pyxform.utils import default_is_dynamic
 
-from formengine.model import FieldType
+from formengine.model import OPTION_ID_PATTERN, FieldType
 
 
 class Untranslatable(ValueError):
@@ -286,17 +292,46 @@ def _condition(node: Node, targets: Mapping[str, Target]) -> dict[str, Any]:
 # -- constraint -> field properties --------------------------------------------------------
 
 
-def constraint_properties(text: str, field_type: str) -> dict[str, Any]:
-    """A `constraint` as the properties of our language that check the same thing."""
+@dataclass(frozen=True, slots=True)
+class ConstraintConversion:
+    properties: dict[str, Any]
+    ignored_digit_limit: bool = False  # a decimal's limit on digits, left out on purpose
+
+
+def constraint_properties(text: str, field_type: str) -> ConstraintConversion:
+    """A `constraint` as the properties of our language that check the same thing. On a
+    decimal, a limit on its digits (`regex(., ...)`, `round()`, `string-length()`) is
+    left out: the field stays a decimal."""
     node = parse(text)
     atoms = node.operands if isinstance(node, Logic) and node.op == "and" else (node,)
     properties: dict[str, Any] = {}
+    ignored = False
     for atom in atoms:
+        if field_type == FieldType.DECIMAL and _limits_digits(atom):
+            ignored = True
+            continue
         for key, value in _constraint_atom(atom, field_type).items():
             if key in properties:
                 raise Untranslatable(f"the constraint sets '{key}' twice")
             properties[key] = value
-    return properties
+    return ConstraintConversion(properties, ignored)
+
+
+_DIGIT_FUNCTIONS = frozenset({"regex", "round", "string-length", "substring-after"})
+
+
+def _limits_digits(atom: Node) -> bool:
+    """regex(., '...'), . = round(., 2), string-length(substring-after(., '.')) <= 2, ..."""
+
+    def calls(node: Node) -> set[str]:
+        if isinstance(node, Call):
+            return {node.function}.union(*(calls(arg) for arg in node.args))
+        if isinstance(node, Compare):
+            return calls(node.left) | calls(node.right)
+        return set()
+
+    found = calls(atom)
+    return bool(found) and found <= _DIGIT_FUNCTIONS
 
 
 def _constraint_atom(atom: Node, field_type: str) -> dict[str, Any]:
@@ -370,3 +405,91 @@ def sum_calculation(text: str, targets: Mapping[str, Target]) -> dict[str, Any]:
         kinds.add(target.type)
     result = "integer" if kinds == {FieldType.INTEGER} else "decimal"
     return {"op": "sum", "args": names, "result": result}
+
+
+# -- default -> default ----------------------------------------------------------------------
+
+_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+_SPREADSHEET_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: 00:00:00)?$")
+_SPREADSHEET_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(:\d{2}(\.\d+)?)?.*)$")
+_CLOCK = {"today": "today", "now": "now"}
+_OPTION_ID = re.compile(OPTION_ID_PATTERN)
+
+
+def default_value(text: str, field_type: str) -> Any:
+    """A `default` cell as our `default`: the value in the form the field stores (3, 2.5,
+    "2024-01-31", an option id, a list of ids), or `today` / `now` for today() / now().
+    What the field would refuse (an unknown option, a bad date) is left to validation."""
+    text = text.strip()
+    clock = _clock_call(text)
+    if field_type in _TEMPORAL and clock is not None:
+        # now() on a date question is today's date
+        return "now" if clock == "now" and field_type == FieldType.DATETIME else "today"
+    if field_type in (FieldType.SELECT, FieldType.MULTI_SELECT) and all(
+        _OPTION_ID.match(part) for part in text.split()
+    ):
+        return text.split() if field_type == FieldType.MULTI_SELECT else text
+    if field_type == FieldType.INTEGER and _WHOLE.match(text):
+        return int(float(text))
+    if field_type == FieldType.DECIMAL:
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number):
+            return number
+    if field_type == FieldType.DATE and (found := _SPREADSHEET_DATE.match(text)):
+        return found.group(1)
+    if field_type == FieldType.DATETIME and (found := _SPREADSHEET_DATETIME.match(text)):
+        text = f"{found.group(1)}T{found.group(2)}"
+    if field_type == FieldType.DATETIME and (moment := _utc(text)) is not None:
+        return moment
+    if field_type in _TEMPORAL and (literal := _date_call(text)) is not None:
+        return literal
+    if clock is not None or default_is_dynamic(text, "date" if field_type in _TEMPORAL else None):
+        raise Untranslatable(
+            "a default is a fixed value, or today() / now() on a date or dateTime question"
+        )
+    if field_type in (FieldType.TEXT, FieldType.TEXTAREA, *_TEMPORAL):
+        return text
+    if field_type == FieldType.INTEGER:
+        raise Untranslatable("an integer question takes a whole number")
+    if field_type == FieldType.DECIMAL:
+        raise Untranslatable("a decimal question takes a number")
+    if field_type in (FieldType.SELECT, FieldType.MULTI_SELECT):
+        raise Untranslatable("a select question takes choice names, separated by spaces")
+    raise Untranslatable(f"our {field_type} fields have no default")
+
+
+def _utc(text: str) -> str | None:
+    """An ISO date-time with an offset in the stored form (UTC, `Z`); None otherwise."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # validation says it needs an offset
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _clock_call(text: str) -> str | None:
+    try:
+        node = parse(text)
+    except Untranslatable:
+        return None
+    if isinstance(node, Call) and node.function in _CLOCK and not node.args:
+        return _CLOCK[node.function]
+    return None
+
+
+def _date_call(text: str) -> str | None:
+    """date('2024-01-31') -> "2024-01-31"."""
+    try:
+        node = parse(text)
+    except Untranslatable:
+        return None
+    if isinstance(node, Call) and node.function in ("date", "date-time") and len(node.args) == 1:
+        literal = node.args[0]
+        if isinstance(literal, Literal) and literal.quoted:
+            return str(literal.value)
+    return None

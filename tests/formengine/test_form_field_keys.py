@@ -150,6 +150,30 @@ def test_defaults_fill_a_new_record_and_new_entries_but_not_what_the_write_names
     }
 
 
+def test_a_select_of_agencies_or_users_defaults_to_the_writers_own() -> None:
+    form = _form(
+        {
+            "name": "registered_by_agency",
+            "type": "select",
+            "options": {"source": "agencies"},
+            "default": "current_agency",
+            "read_only": True,
+        },
+        {"name": "caseworker", "type": "radio", "options": {"source": "users"}},
+    )
+    form["fields"][1]["default"] = "current_user"
+    schema = build_record_schema([form])
+
+    defaults = resolve_defaults(schema.current_fields, CONTEXT)
+    result = validate_record(schema, {}, apply_defaults(schema.current_fields, {}, defaults))
+
+    assert validate_form_set([form]) == []
+    assert result.data == {"registered_by_agency": "unicef", "caseworker": "amina"}
+    # from another source the word is a plain value (here, a username)
+    form["fields"][1]["default"] = "current_agency"
+    assert build_record_schema([form]).current_fields[1].dynamic_default is None
+
+
 def test_an_update_fills_only_the_entries_it_adds() -> None:
     schema = _defaults_schema()
     defaults = resolve_defaults(schema.current_fields, CONTEXT)

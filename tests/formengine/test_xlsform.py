@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from tests.formengine.xlsform_workbooks import (
     CHILD_SETTINGS,
     CHILD_SURVEY,
     child_intake,
+    child_intake_with,
     xlsx,
 )
 
@@ -204,3 +206,145 @@ def test_the_cli_writes_the_definition_or_prints_row_errors(tmp_path):
         1,
         f"{bad}: survey row 15: type 'geotrace' has no equivalent\n",
     )
+
+
+def test_read_only_and_default_columns_convert_into_the_fields_stored_form():
+    conversion = convert_xlsform(
+        child_intake_with(
+            read_only={3: "yes", 4: "TRUE()", 5: "no", 8: "true"},
+            default={
+                4: 7,
+                5: "no",
+                7: "food shelter",
+                9: 2.5,
+                15: "today()",
+                12: "Unknown",
+            },
+        )
+    )
+
+    document = conversion.document
+    assert conversion.errors == ()
+    assert validate_form_set([document]) == []
+    assert _field(document, "child_name")["read_only"] is True
+    assert (
+        _field(document, "child_age")["read_only"],
+        _field(document, "child_age")["default"],
+    ) == (
+        True,
+        7,
+    )
+    assert "read_only" not in _field(document, "in_school")
+    assert _field(document, "in_school")["default"] == "no"
+    assert _field(document, "needs")["default"] == ["food", "shelter"]
+    # a read-only group: its questions are read-only
+    assert _field(document, "weight_kg")["read_only"] is True
+    assert _field(document, "weight_kg")["default"] == 2.5
+    assert _field(document, "interview_date")["default"] == "today"
+    sibling_name = _field(document, "siblings")["fields"][0]
+    assert sibling_name["default"] == "Unknown"
+
+
+@pytest.mark.parametrize(
+    ("question", "default", "stored"),
+    [
+        ("integer", "12", 12),
+        ("decimal", "3", 3.0),
+        ("date", datetime.date(2024, 1, 31), "2024-01-31"),  # a spreadsheet date cell
+        ("date", "date('2024-01-31')", "2024-01-31"),
+        ("date", "now()", "today"),
+        ("dateTime", "now()", "now"),
+        ("dateTime", "today()", "today"),
+        ("dateTime", "2024-01-31T10:00:00+02:00", "2024-01-31T08:00:00Z"),
+        ("select_one yes_no", "yes", "yes"),
+        ("select_multiple needs", "shelter", ["shelter"]),
+        ("text", "N/A", "N/A"),
+    ],
+)
+def test_each_default_is_written_as_the_field_stores_it(question, default, stored):
+    survey = [("type", "name", "label", "default"), (question, "answer", "Answer", default)]
+
+    conversion = convert_xlsform(
+        xlsx({"survey": survey, "choices": CHILD_CHOICES, "settings": CHILD_SETTINGS})
+    )
+
+    assert conversion.errors == ()
+    assert conversion.document["fields"][0]["default"] == stored
+
+
+@pytest.mark.parametrize(
+    ("question", "cells", "message"),
+    [
+        (
+            "text",
+            {"default": "concat(${a}, 'x')"},
+            "survey row 2: default \"concat(${a}, 'x')\" has no equivalent: a default is a "
+            "fixed value, or today() / now() on a date or dateTime question",
+        ),
+        (
+            "text",
+            {"default": "today()"},
+            "survey row 2: default 'today()' has no equivalent: a default is a fixed value, "
+            "or today() / now() on a date or dateTime question",
+        ),
+        (
+            "integer",
+            {"default": "many"},
+            "survey row 2: default 'many' has no equivalent: an integer question takes a "
+            "whole number",
+        ),
+        (
+            "image",
+            {"default": "child.jpg"},
+            "survey row 2: default 'child.jpg' has no equivalent: our photo fields have no default",
+        ),
+        (
+            "text",
+            {"read_only": "${a} = 'x'"},
+            "survey row 2: read_only \"${a} = 'x'\": a question is read-only always or never here",
+        ),
+        (
+            "select_one yes_no",
+            {"default": "maybe"},
+            "survey row 2: default \"maybe\" of the select field 'answer': it 'maybe' is not "
+            "an option of this field; use a value of the field (INVALID_DEFAULT)",
+        ),
+        (
+            "dateTime",
+            {"default": datetime.datetime(2024, 1, 31, 10, 0)},
+            "survey row 2: default \"2024-01-31T10:00:00\" of the datetime field 'answer': it "
+            "needs a time zone offset, such as Z or +03:00; use a value of the field or one "
+            "of: today, now (INVALID_DEFAULT)",
+        ),
+    ],
+)
+def test_a_default_or_read_only_without_equivalent_is_an_error_at_its_row(question, cells, message):
+    survey = [("type", "name", "label", *cells), (question, "answer", "Answer", *cells.values())]
+
+    conversion = convert_xlsform(
+        xlsx({"survey": survey, "choices": CHILD_CHOICES, "settings": CHILD_SETTINGS})
+    )
+
+    assert conversion.document is None
+    assert [str(e) for e in conversion.errors] == [message]
+
+
+def test_a_limit_on_a_decimals_digits_is_left_out_and_the_field_stays_decimal():
+    survey = [
+        ("type", "name", "label", "constraint"),
+        ("decimal", "weight_kg", "Weight", ". >= 0 and regex(., '^[0-9]+([.][0-9])?$')"),
+        ("decimal", "height_cm", "Height", ". = round(., 1)"),
+    ]
+
+    conversion = convert_xlsform(xlsx({"survey": survey, "settings": CHILD_SETTINGS}))
+
+    assert conversion.errors == ()
+    weight, height = conversion.document["fields"]
+    assert weight == {"name": "weight_kg", "type": "decimal", "label": {"en": "Weight"}, "min": 0}
+    assert height == {"name": "height_cm", "type": "decimal", "label": {"en": "Height"}}
+    assert [str(w) for w in conversion.warnings] == [
+        "survey row 2: constraint \". >= 0 and regex(., '^[0-9]+([.][0-9])?$')\": the limit "
+        "on digits is not imported (the question stays a decimal)",
+        "survey row 3: constraint '. = round(., 1)': the limit on digits is not imported "
+        "(the question stays a decimal)",
+    ]

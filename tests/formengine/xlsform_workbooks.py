@@ -70,3 +70,19 @@ def child_intake(**replace_rows: Sequence[object]) -> bytes:
     for number, row in replace_rows.items():
         survey[int(number.lstrip("r")) - 1] = row
     return xlsx({"survey": survey, "choices": CHILD_CHOICES, "settings": CHILD_SETTINGS})
+
+
+def with_columns(survey: Sheet, **columns: dict[int, object]) -> list[tuple[object, ...]]:
+    """The survey with more columns: `read_only={5: "yes"}` fills survey row 5's cell."""
+    rows = [tuple(row) for row in survey]
+    rows[0] = (*rows[0], *columns)
+    for number in range(2, len(rows) + 1):
+        cells = tuple(values.get(number, "") for values in columns.values())
+        rows[number - 1] = (*rows[number - 1], *cells)
+    return rows
+
+
+def child_intake_with(**columns: dict[int, object]) -> bytes:
+    """The child intake form with more survey columns (see `with_columns`)."""
+    survey = with_columns(CHILD_SURVEY, **columns)
+    return xlsx({"survey": survey, "choices": CHILD_CHOICES, "settings": CHILD_SETTINGS})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from tests.formengine.xlsform_workbooks import child_intake
+from tests.formengine.xlsform_workbooks import child_intake, child_intake_with
 from tests.graphql_client import gql, login, payload_codes
 from tests.tenants import ScratchTenant, make_tenant
 
@@ -113,6 +114,28 @@ def test_a_bad_row_is_refused_with_its_sheet_and_row_and_nothing_is_saved(token:
     ]
     assert body["data"]["importXlsForm"]["formVersion"] is None
     assert versions["data"]["formVersions"] == []
+
+
+def test_imported_defaults_fill_new_cases_and_read_only_questions_refuse_clients(
+    token: str,
+) -> None:
+    workbook = child_intake_with(read_only={5: "yes"}, default={5: "no", 15: "today()"})
+    imported = gql(IMPORT_XLSFORM, {"recordType": "case", "content": b64(workbook)}, token)
+    assert payload_codes(imported, "importXlsForm") == [], imported
+    assert payload_codes(gql(PUBLISH, {"key": "child_intake"}, token), "publishFormVersion") == []
+    create = """mutation($input: CaseInput!) { createCase(input: $input) {
+      case { inSchool interviewDate } errors { path code } } }"""
+
+    created = gql(create, {"input": {"childName": "Amal", "childAge": 9}}, token)
+    forced = gql(create, {"input": {"childName": "Sami", "childAge": 9, "inSchool": "yes"}}, token)
+
+    assert created["data"]["createCase"]["errors"] == []
+    assert created["data"]["createCase"]["case"]["inSchool"] == "no"
+    assert (
+        created["data"]["createCase"]["case"]["interviewDate"]
+        == dt.datetime.now(dt.UTC).date().isoformat()
+    )
+    assert payload_codes(forced, "createCase") == ["FORBIDDEN_FIELD"]
 
 
 def test_content_that_is_not_base64_is_bad_input(token: str) -> None:

@@ -24,6 +24,12 @@ from backend.tenancy.models import Tenant
 TEXT_TYPES = {"text", "textarea", "location", "user", "photo", "audio", "document", "signature"}
 NO_VALUE = {"separator", "calculated"}
 Path = tuple[str, ...]  # field names from the record down: ("family_members", "family_member_name")
+# Values of option sources that exist in the demo tenant (agencies, users, locations by level).
+SOURCE_VALUES: dict[str, Any] = {
+    "agencies": ("cp_agency", "partner_ngo"),
+    "users": ("cp_worker", "cp_supervisor"),
+    "locations": {0: ["DL"], 1: ["DL01", "DL02", "DL03"], 2: ["DL0101", "DL0201", "DL0302"]},
+}
 
 
 def camel(snake: str) -> str:
@@ -99,8 +105,18 @@ class RecordForms:
     def by_path(self, path: Path) -> Field:
         return next(f for f, _ in self.walk() if f.path == path)
 
+    def forms_of(self, f: Field) -> list[str]:
+        """The forms showing `f`: a top-level field may be shared by several forms."""
+        if len(f.path) > 1:
+            return [f.form]
+        return list(dict.fromkeys(g.form for g in self.fields if g.name == f.name))
+
     def options(self, f: Field) -> list[str]:
         spec = f.definition.get("options") or []
+        if isinstance(spec, dict) and "source" in spec:
+            if spec["source"] == "locations":
+                return SOURCE_VALUES["locations"][spec.get("admin_level", 2)]
+            return list(SOURCE_VALUES[spec["source"]])
         listed = self.lookups.get(spec["lookup"], []) if isinstance(spec, dict) else spec
         return [o["id"] for o in listed if not o.get("disabled")]
 
@@ -139,14 +155,12 @@ class Reader:
 
 
 def may_read(reader: Reader, forms: RecordForms, f: Field, ancestors: tuple[Field, ...]) -> bool:
-    """Readable: the role reads the record type, the form is readable (and shared, for a
-    referral), no tag of the field or of a subform around it is hidden, and, for a calculated
-    field, every input is readable."""
+    """Readable: the role reads the record type, a form showing the field is readable (and
+    shared, for a referral), no tag of the field or of a subform around it is hidden, and,
+    for a calculated field, every input is readable."""
     if not reader.may_act("read", forms.record_type):
         return False
-    if reader.form_access(f.form) not in ("r", "rw"):
-        return False
-    if reader.referred_forms is not None and f.form not in reader.referred_forms:
+    if not readable_forms(reader, forms, f):
         return False
     if any(a.tags & reader.hidden_tags for a in (*ancestors, f)):
         return False
@@ -164,11 +178,23 @@ def may_read(reader: Reader, forms: RecordForms, f: Field, ancestors: tuple[Fiel
     return True
 
 
+def readable_forms(reader: Reader, forms: RecordForms, f: Field) -> list[str]:
+    return [
+        form
+        for form in forms.forms_of(f)
+        if reader.form_access(form) in ("r", "rw")
+        and (reader.referred_forms is None or form in reader.referred_forms)
+    ]
+
+
 def may_write(reader: Reader, forms: RecordForms, f: Field, ancestors: tuple[Field, ...]) -> bool:
+    """Writable: not read-only, the role writes the type, a readable form showing the field
+    is writable, and the field is readable."""
     return (
         f.type not in NO_VALUE
+        and not f.definition.get("read_only")
         and reader.may_act("write", forms.record_type)
-        and reader.form_access(f.form) == "rw"
+        and any(reader.form_access(form) == "rw" for form in readable_forms(reader, forms, f))
         and may_read(reader, forms, f, ancestors)
     )
 
@@ -248,10 +274,11 @@ def value_for(draw: st.DrawFn, forms: RecordForms, f: Field, markers: Markers) -
 def draft(
     draw: st.DrawFn, forms: RecordForms, fields: tuple[Field, ...] | list[Field], markers: Markers
 ) -> dict[str, Any]:
-    """A GraphQL input with a value in every field, one or two entries in every subform."""
+    """A GraphQL input with a value in every field a client may write (read-only ones are the
+    server's), one or two entries in every subform."""
     values: dict[str, Any] = {}
     for f in fields:
-        if f.type in NO_VALUE:
+        if f.type in NO_VALUE or f.definition.get("read_only"):
             continue
         if f.type == "subform":
             count = draw(st.integers(1, 2))
