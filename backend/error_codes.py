@@ -319,7 +319,7 @@ class ErrorCode(StrEnum):
         "A location at another admin level than the field's `admin_level`.",
     )
     INVALID_USERNAME = "INVALID_USERNAME", "Not a username."
-    UNKNOWN_USER = "UNKNOWN_USER", "No such user (when the caller checks existence)."
+    UNKNOWN_USER = "UNKNOWN_USER", "No active user of the tenant with this username."
     INVALID_PHONE_NUMBER = (
         "INVALID_PHONE_NUMBER",
         "Not 7 to 15 digits with an optional leading `+` (spaces, dashes, dots, brackets aside).",

@@ -110,7 +110,7 @@ def _coerce_scalar(field: FieldDefinition, raw: Any, old: Any, context: ValueCon
                 raise _Invalid(Code.UNKNOWN_LOCATION, f"no location with code '{code}'")
             return code
         case FieldType.USER:
-            username = _matching(raw, USERNAME_PATTERN, Code.INVALID_USERNAME, "a username")
+            username = _username(raw, old == raw, context)
             if context.user_exists is not None and not context.user_exists(username):
                 raise _Invalid(Code.UNKNOWN_USER, f"no user '{username}'")
             return username
@@ -271,16 +271,23 @@ def _source_value(field: FieldDefinition, raw: str, unchanged: bool, context: Va
     """A value of an option field whose options come from a source."""
     if field.source == LOCATIONS:
         return _location(field, raw, unchanged, context)
-    known = context.references
     if field.source == USERS:
-        username = _matching(raw, USERNAME_PATTERN, Code.INVALID_USERNAME, "a username")
-        if not unchanged and known is not None and username not in known.users:
-            raise _Invalid(Code.UNKNOWN_USER, f"no user '{username}'")
-        return username
+        return _username(raw, unchanged, context)
+    known = context.references
     code = _matching(raw, OPTION_ID_PATTERN, Code.UNKNOWN_OPTION, "an agency code")
     if field.source == AGENCIES and not unchanged and known and code not in known.agencies:
         raise _Invalid(Code.UNKNOWN_OPTION, f"no agency '{code}'")
     return code
+
+
+def _username(raw: Any, unchanged: bool, context: ValueContext) -> str:
+    """The username of an active user of the tenant (a `user` field, or an option field with
+    source `users`); a stored value written again is kept unchecked."""
+    username = _matching(raw, USERNAME_PATTERN, Code.INVALID_USERNAME, "a username")
+    known = context.references
+    if not unchanged and known is not None and username not in known.users:
+        raise _Invalid(Code.UNKNOWN_USER, f"no user '{username}'")
+    return username
 
 
 _BAD_ATTACHMENT = Code.INVALID_ATTACHMENT_REFERENCE

@@ -1,5 +1,6 @@
-"""Values a write names that live outside the forms: location codes, and the values of option
-fields that take their options from a source (agencies, users, locations).
+"""Values a write names that live outside the forms: location codes, usernames of `user`
+fields, and the values of option fields that take their options from a source (agencies,
+users, locations).
 
 The form engine cannot know what exists; the server collects the values one write names
 (`referenced_values`), looks them up (one query per source, never the whole registry) and
@@ -19,7 +20,8 @@ AGENCIES, USERS, LOCATIONS = "agencies", "users", "locations"
 
 @dataclass(frozen=True, slots=True)
 class KnownReferences:
-    """Which of the referenced values exist: agency codes, usernames, location code -> level."""
+    """Which of the referenced values exist: agency codes, usernames (of active users),
+    location code -> level."""
 
     agencies: frozenset[str] = frozenset()
     users: frozenset[str] = frozenset()
@@ -30,6 +32,8 @@ def reference_source(definition: FieldDefinition) -> str | None:
     """The source a field's values refer to, if any."""
     if definition.type == FieldType.LOCATION:
         return LOCATIONS
+    if definition.type == FieldType.USER:
+        return USERS
     return definition.source
 
 

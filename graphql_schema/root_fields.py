@@ -31,6 +31,8 @@ SIGN_IN_FIELDS = frozenset({"login", "loginWithOidc", "refreshToken"})
 # What a TOTP-enrolment-only session may do (frontend_contract/README.md, sign-in security).
 ENROLMENT_FIELDS = SIGN_IN_FIELDS | {"beginTotpEnrollment", "confirmTotpEnrollment", "logout"}
 TYPENAME = "__typename"
+# The tenant's directory, for pickers: an anonymous caller asking for it is refused 401.
+DIRECTORY_FIELDS = frozenset({"agencies", "userDirectory", "locations"})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from graphql_schema.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
+from graphql_schema.directory import DirectoryQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
@@ -29,6 +30,7 @@ class Query(
     TenantSettingsQuery,
     ConfigurationQuery,
     LocationsQuery,
+    DirectoryQuery,
     ModulesQuery,
 ):
     pass

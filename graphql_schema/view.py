@@ -27,6 +27,7 @@ from graphql_schema.context import RequestContext
 from graphql_schema.errors import format_error
 from graphql_schema.registry import base_schema, schema_for_tenant
 from graphql_schema.root_fields import (
+    DIRECTORY_FIELDS,
     ENROLMENT_FIELDS,
     SIGN_IN_FIELDS,
     RootSelection,
@@ -44,7 +45,9 @@ from graphql_schema.transport import (
 
 SCHEMA_VERSION_HEADER = "X-Schema-Version"
 SIGN_IN_MUST_BE_ALONE = ErrorCode.SIGN_IN_MUST_BE_ALONE.value
-ANONYMOUS_ROOT_FIELDS = root_fields_of(base_schema)
+ANONYMOUS_ROOT_FIELDS = {
+    operation: names - DIRECTORY_FIELDS for operation, names in root_fields_of(base_schema).items()
+}
 
 
 def _unauthenticated(message: str, *, token_sent: bool) -> HttpResponse:

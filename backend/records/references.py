@@ -1,6 +1,6 @@
 """What a record write refers to outside its forms: locations, agencies and users named by
-`location` fields and by option fields with a source. One query per source the write
-names (only the values it names), never the whole registry.
+`location` fields, `user` fields and option fields with a source (users: active ones only).
+One query per source the write names (only the values it names), never the whole registry.
 
 A record's location (`Record.location_path`, for scope and filters) is the value of one
 top-level location field per record type: the one the tenant names in

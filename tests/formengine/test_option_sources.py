@@ -107,3 +107,43 @@ def test_without_references_only_the_form_of_values_is_checked() -> None:
     result = validate_record(SCHEMA, {}, patch)
 
     assert {e.path: e.code for e in result.errors} == {"workers[0]": "INVALID_USERNAME"}
+
+
+# `user` fields name a user like an option field with source `users`
+
+USER_FORM: dict[str, Any] = {
+    "key": "u",
+    "record_type": "case",
+    "label": {"en": "U"},
+    "fields": [
+        {"name": "reviewer", "type": "user"},
+        {"name": "visits", "type": "subform", "fields": [{"name": "visitor", "type": "user"}]},
+    ],
+}
+USER_SCHEMA = build_record_schema([USER_FORM])
+
+
+def user_codes(patch: dict[str, Any], stored: dict[str, Any] | None = None) -> dict[str, str]:
+    result = validate_record(USER_SCHEMA, stored or {}, patch, references=KNOWN)
+    return {e.path: e.code for e in result.errors}
+
+
+def test_user_fields_are_collected_as_users_at_every_depth() -> None:
+    patch = {"reviewer": "amina", "visits": [{"visitor": "bo"}, {"visitor": 7}]}
+
+    assert referenced_values(USER_SCHEMA.fields, patch) == {"users": {"amina", "bo"}}
+
+
+def test_a_user_field_takes_only_known_users() -> None:
+    assert user_codes({"reviewer": "amina", "visits": [{"visitor": "amina"}]}) == {}
+    assert user_codes({"reviewer": "ghost", "visits": [{"uid": "v1", "visitor": "bo"}]}) == {
+        "reviewer": "UNKNOWN_USER",
+        "visits[uid=v1][0].visitor": "UNKNOWN_USER",
+    }
+
+
+def test_a_stored_user_written_again_is_not_checked_again() -> None:
+    assert user_codes({"reviewer": "left_the_agency"}, {"reviewer": "left_the_agency"}) == {}
+    assert user_codes({"reviewer": "ghost"}, {"reviewer": "left_the_agency"}) == {
+        "reviewer": "UNKNOWN_USER"
+    }

@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from backend.accounts.models import User
 from backend.demo.form_content import form_documents, lookup_documents
 from backend.locations.models import Location
 from backend.tenancy.context import tenant_transaction
@@ -231,6 +232,15 @@ class Markers:
             )
         return marker
 
+    def next_user(self, f: Field) -> str:
+        """A marker that is also the username of an active user of the demo tenant (user
+        values must name one)."""
+        marker = self.next(f)
+        demo = Tenant.objects.get(slug="demo")
+        with tenant_transaction(demo.pk):
+            User.objects.create_user(demo, marker, None)
+        return marker
+
     def next_phone(self, f: Field) -> str:
         marker = f"+7{int(self.seed, 16) % 10**6:06d}{len(self.issued):04d}"
         self.issued[marker] = f.path
@@ -241,6 +251,8 @@ def value_for(draw: st.DrawFn, forms: RecordForms, f: Field, markers: Markers) -
     kind = f.type
     if kind == "location":
         return markers.next_location(f)
+    if kind == "user":
+        return markers.next_user(f)
     if kind in TEXT_TYPES:
         return markers.next(f)
     if kind == "phone":
