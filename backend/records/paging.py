@@ -191,9 +191,8 @@ def _ordering(keys: Sequence[SortKey], forward: bool) -> list[Any]:
     for index, key in enumerate(keys):
         column = F(_column(index, key, count))
         descending = key.descending == forward
-        ordering.append(
-            column.desc(nulls_first=not forward) if descending else column.asc(nulls_first=not forward)
-        )
+        nulls = {"nulls_last": True} if forward else {"nulls_first": True}
+        ordering.append(column.desc(**nulls) if descending else column.asc(**nulls))
     return ordering
 
 

@@ -179,9 +179,13 @@ class FilterCompiler:
         parts: list[Q | bool] = []
         for name, value in spec.items():
             if name == "and":
-                parts.append(_all([self._tree(v, fields, readable, data, strict, level) for v in value]))
+                parts.append(
+                    _all([self._tree(v, fields, readable, data, strict, level) for v in value])
+                )
             elif name == "or":
-                parts.append(_any([self._tree(v, fields, readable, data, strict, level) for v in value]))
+                parts.append(
+                    _any([self._tree(v, fields, readable, data, strict, level) for v in value])
+                )
             elif name == "not":
                 inner = self._tree(value, fields, readable, data, True, level)
                 parts.append(not inner if isinstance(inner, bool) else ~inner)
@@ -207,13 +211,18 @@ class FilterCompiler:
                 return False  # no entries to match
             alias = f"entry{level}"
             inner = self._tree(
-                value["any"], definition.children, readable, RawSQL(f"{alias}.value", []), False, level + 1
+                value["any"],
+                definition.children,
+                readable,
+                RawSQL(f"{alias}.value", []),  # noqa: S611 (alias: a counter, no input)
+                False,
+                level + 1,
             )
             if inner is False:
                 return False
             inner_sql: Any = Q(pk__isnull=False) if inner is True else inner
             exists = Sql(
-                "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({} -> {}) = "
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({} -> {}) = "  # noqa: S608
                 f"'array' THEN {{}} -> {{}} ELSE '[]'::jsonb END) AS {alias}(value) WHERE {{}})",
                 data,
                 definition.name,
@@ -225,7 +234,12 @@ class FilterCompiler:
         if definition.path not in readable:
             return known_nothing(definition.operand, value)
         return field_condition(
-            definition.operand, value, data, definition.name, strict=strict, tenant_id=self.tenant_id
+            definition.operand,
+            value,
+            data,
+            definition.name,
+            strict=strict,
+            tenant_id=self.tenant_id,
         )
 
 
@@ -251,5 +265,7 @@ def _any(parts: list[Q | bool]) -> Q | bool:
     return result
 
 
-def compile_filter(spec: Mapping[str, Any], catalogue: Catalogue, plan: AccessPlan, tenant_id: int) -> Q:
+def compile_filter(
+    spec: Mapping[str, Any], catalogue: Catalogue, plan: AccessPlan, tenant_id: int
+) -> Q:
     return FilterCompiler(catalogue, plan, tenant_id).compile(spec)

@@ -28,9 +28,7 @@ def _contains(data: Any, key: str, document: dict[str, Any]) -> Sql:
     return Sql("({} @> {}::jsonb)", data, json.dumps(document))
 
 
-def _leaf(
-    operand: Operand, op: str, value: Any, data: Any, key: str, tenant_id: int
-) -> Sql | bool:
+def _leaf(operand: Operand, op: str, value: Any, data: Any, key: str, tenant_id: int) -> Sql | bool:
     """One operator; True/False where it holds or fails whatever the record holds."""
     if op == "is_null":
         empty = json_sql(EMPTY_SQL, data, key)

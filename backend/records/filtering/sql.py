@@ -75,14 +75,20 @@ def _positional(template: str, data: Any, key: str) -> tuple[str, list[Any]]:
     return "".join(out), args
 
 
-def json_sql(template: str, data: Any, key: str, *extra: Any, output_field: Field | None = None) -> Sql:
+def json_sql(
+    template: str, data: Any, key: str, *extra: Any, output_field: Field | None = None
+) -> Sql:
     """`template` with {d} and {k} filled by `data` and `key`, then `{}` by `extra`."""
     text, args = _positional(template, data, key)
     return Sql(text, *args, *extra, output_field=output_field)
 
 
-def value_expression(operand: Operand, key: str, data: Any = None, output: Field | None = None) -> Sql:
-    return json_sql(VALUE_SQL[operand], data if data is not None else F("data"), key, output_field=output)
+def value_expression(
+    operand: Operand, key: str, data: Any = None, output: Field | None = None
+) -> Sql:
+    return json_sql(
+        VALUE_SQL[operand], data if data is not None else F("data"), key, output_field=output
+    )
 
 
 def index_expression(operand: Operand, quoted_key: str) -> str:

@@ -24,7 +24,9 @@ def stored_form(operand: Operand, value: Any, where: str) -> Any:
         if operand is Operand.DATE:
             if isinstance(value, dt.datetime):
                 raise TypeError
-            return (value if isinstance(value, dt.date) else dt.date.fromisoformat(value)).isoformat()
+            return (
+                value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+            ).isoformat()
         if operand is Operand.DATETIME:
             moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
             if moment.tzinfo is None:
