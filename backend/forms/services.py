@@ -21,6 +21,7 @@ from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput, DomainError, NotFound
 from backend.forms.configuration import lookup_documents, published_configuration
 from backend.forms.models import FormDefinition, FormVersion, Lookup
+from backend.records.tasks import schedule_index_sync
 from backend.tenancy.models import Tenant
 from backend.workflows.settings_guard import keep_workflow_settings
 from formengine import (
@@ -153,6 +154,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
             form.save(update_fields=["retired_at"])
         keep_workflow_settings(tenant, before, f"version {draft.number} of form `{key}` removes")
         _bump_configuration(tenant)
+        schedule_index_sync(tenant.pk)
         return draft
 
 
@@ -173,6 +175,7 @@ def retire_form(user: User, key: str) -> FormDefinition:
             )
             keep_workflow_settings(tenant, before, f"retiring form `{key}` removes")
             _bump_configuration(tenant)
+            schedule_index_sync(tenant.pk)
         return form
 
 

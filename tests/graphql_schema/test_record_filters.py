@@ -123,7 +123,10 @@ def test_and_or_not_combine(demo_cases: dict[str, Record]) -> None:
 
 def test_sorted_pages_follow_one_another_without_repeats(demo_cases: dict[str, Record]) -> None:
     token = login("cp_worker")["accessToken"]
-    order = [{"field": "RISK_LEVEL", "direction": "ASC"}, {"field": "SHORT_ID", "direction": "DESC"}]
+    order = [
+        {"field": "RISK_LEVEL", "direction": "ASC"},
+        {"field": "SHORT_ID", "direction": "DESC"},
+    ]
     mine = {"owner": {"eq": "cp_worker"}}
     seen: list[str] = []
     after = None
@@ -158,8 +161,20 @@ def test_a_cursor_of_another_order_is_invalid(demo_cases: dict[str, Record]) -> 
     ("variables", "code", "field"),
     [
         ({"filter": {"riskLevel": {"between": ["a"]}}}, "BAD_USER_INPUT", None),
-        ({"filter": {"and": [{"not": {"not": {"not": {"not": {"not": {"not": {"not": {}}}}}}}}]}}, "BAD_USER_INPUT", None),
-        ({"filter": {"or": [{"riskLevel": {"eq": str(n)}} for n in range(60)]}}, "BAD_USER_INPUT", None),
+        (
+            {
+                "filter": {
+                    "and": [{"not": {"not": {"not": {"not": {"not": {"not": {"not": {}}}}}}}}]
+                }
+            },
+            "BAD_USER_INPUT",
+            None,
+        ),
+        (
+            {"filter": {"or": [{"riskLevel": {"eq": str(n)}} for n in range(60)]}},
+            "BAD_USER_INPUT",
+            None,
+        ),
     ],
 )
 def test_bad_filters_are_bad_user_input(
