@@ -38,11 +38,12 @@ def _leaf(operand: Operand, op: str, value: Any, data: Any, key: str, tenant_id:
     if operand is Operand.OPTIONS:
         if op == "all_of":
             return _contains(data, key, {key: sorted(set(value))}) if value else True
-        if not value:
+        options = sorted(set(value))
+        if not options:
             return False
         return Sql(
-            "(" + " OR ".join(["({} @> {}::jsonb)"] * len(value)) + ")",
-            *[a for v in sorted(set(value)) for a in (data, json.dumps({key: [v]}))],
+            "(" + " OR ".join(["({} @> {}::jsonb)"] * len(options)) + ")",
+            *[a for v in options for a in (data, json.dumps({key: [v]}))],
         )
     cast = "::numeric" if operand is Operand.NUMBER else ""
     if op == "in":

@@ -56,7 +56,8 @@ def wanted_indexes(tenant: Tenant) -> dict[str, sql.Composable]:
         if any(f.operand in CONTAINMENT for f in fields):
             name = index_name(tenant.pk, record_type, "data", "jsonb_path_ops")
             wanted[name] = sql.SQL(
-                "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} USING gin (data jsonb_path_ops) {}"
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {}"
+                " USING gin (data jsonb_path_ops) {}"
             ).format(sql.Identifier(name), sql.Identifier(TABLE), where)
     return wanted
 
