@@ -151,11 +151,9 @@ def _filter_type(
     cls = create_type(
         name, compiled + connectives, is_input=True, description="Every condition given must hold."
     )
-    for connective, annotation in zip(
-        connectives,
-        (list[cls] | None, list[cls] | None, cls | None),
-        strict=True,  # type: ignore[valid-type]
-    ):
+    self_type: Any = cls
+    annotations: tuple[Any, ...] = (list[self_type] | None, list[self_type] | None, cls | None)
+    for connective, annotation in zip(connectives, annotations, strict=True):
         connective.type_annotation = StrawberryAnnotation(annotation)
     return cls
 
@@ -165,8 +163,9 @@ def compile_filter_types(record_type: str, catalogue: Catalogue) -> FilterTypes:
     filter_type = _filter_type(f"{name}Filter", catalogue.fields, catalogue.system)
     sortable = [n for n in catalogue.system if n in SORTABLE_SYSTEM_FIELDS]
     sortable += [f.name for f in catalogue.fields.values() if f.sortable]
+    members: Any = enum.Enum(f"{name}OrderField", {n.upper(): n for n in sortable})  # type: ignore[misc]
     field_enum = strawberry.enum(
-        enum.Enum(f"{name}OrderField", {n.upper(): n for n in sortable}),  # type: ignore[misc]
+        members,
         description=f"What {record_type.replace('_', ' ')} records may be sorted by.",
     )
     order = create_type(

@@ -73,7 +73,7 @@ def _check_ops(
                 raise BadUserInput(f"{at}: a list of at most {MAX_LIST} values.", field=at)
             if op == "between" and len(value) != 2:
                 raise BadUserInput(f"{at}: two values, the lowest first.", field=at)
-            kind = Operand.TEXT if operand is Operand.OPTIONS else operand
+            kind: Operand = Operand.TEXT if operand is Operand.OPTIONS else operand
             clean[op] = [stored_form(kind, v, at) for v in value]
         else:
             kind = Operand.TEXT if op in ("within", "starts_with", "contains") else operand
@@ -162,7 +162,7 @@ class FilterCompiler:
             if compiled is False:
                 continue
             if group.where is None:
-                return Q() if compiled is True else compiled  # type: ignore[return-value]
+                return Q() if compiled is True else compiled
             part = group.where if compiled is True else group.where & compiled
             result = part if result is False else result | part  # type: ignore[operator]
         return NEVER if result is False else result  # type: ignore[return-value]

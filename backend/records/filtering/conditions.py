@@ -93,7 +93,7 @@ def field_condition(
             continue
         if strict:
             leaf = Sql("COALESCE({}, false)", leaf)
-        result = Q(leaf) if result is True else result & Q(leaf)
+        result = Q(leaf) if isinstance(result, bool) else result & Q(leaf)
     return result
 
 

@@ -39,9 +39,9 @@ def _partial(tenant_id: int, record_type: str) -> sql.Composable:
     )
 
 
-def wanted_indexes(tenant: Tenant) -> dict[str, sql.Composable]:
+def wanted_indexes(tenant: Tenant) -> dict[str, sql.Composed]:
     """Index name -> its CREATE statement, from the tenant's published forms."""
-    wanted: dict[str, sql.Composable] = {}
+    wanted: dict[str, sql.Composed] = {}
     with tenant_transaction(tenant.pk):
         configuration = published_configuration(tenant)
     for record_type, schema in sorted(configuration.record_types.items()):

@@ -45,7 +45,7 @@ class Sql(Expression):
     def get_source_expressions(self) -> list[Any]:
         return self.args
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         self.args = list(exprs)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import Expression
 
 from backend.accounts.models import User
 from backend.records.models import Record
@@ -110,7 +109,7 @@ def system_condition(name: str, ops: Mapping[str, Any], tenant_id: int) -> Q:
     return result
 
 
-def system_sort_expression(name: str) -> Expression:
+def system_sort_expression(name: str) -> Any:
     if name == "owner":
         return Subquery(User.objects.filter(pk=OuterRef("owner_id")).values("username")[:1])
     if name == "agency":
