@@ -14,13 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.accounts.models import User
+from backend.demo.form_content import publish_content
+from backend.demo.seed import DEMO_ROLES, _role
 from backend.records.access import visible_records
 from backend.records.finding import filtered_records, find_records
 from backend.records.reading import read_records
 from backend.records.services import create_record
 from backend.tenancy.context import tenant_transaction
-from backend.tenancy.models import Tenant
+from backend.tenancy.models import Agency, Tenant, UserGroup
+from backend.workflows.config import DEMO_WORKFLOW
 from backend.workflows.transitions import refer
+from tests.graphql_client import DEMO_PASSWORD
+from tests.tenants import ScratchTenant, make_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +36,48 @@ SERVICES = ["health", "mental_health", "psychosocial"]
 ROLES = ["cp_worker", "cp_supervisor", "cp_monitor", "referral_worker"]
 
 
-def _user(username: str) -> User:
+def _user(tenant: Tenant, username: str) -> User:
     return User.objects.select_related("tenant", "role", "agency").get(
-        tenant__slug="demo", username=username
+        tenant=tenant, username=username
     )
 
 
+def _people(scratch: ScratchTenant) -> None:
+    """The demo's case forms and roles in a tenant of the test's own (the demo stays as
+    other tests expect it): cp_monitor hides pii, referral_worker sensitive fields."""
+    tenant = scratch.tenant
+    tenant.workflow = DEMO_WORKFLOW
+    tenant.save(update_fields=["workflow"])
+    admin = User.objects.select_related("tenant", "role").get(pk=scratch.admin.pk)
+    publish_content(admin, record_types=["case"])
+    agency = Agency.objects.get(tenant=tenant, code="agency")
+    partner = Agency.objects.create(tenant=tenant, code="partner", name="Partner")
+    team = UserGroup.objects.create(tenant=tenant, code="team", name="Team", agency=agency)
+    for username in ROLES:
+        role = _role(tenant, username, DEMO_ROLES[username])
+        user = User.objects.create_user(
+            tenant,
+            username,
+            DEMO_PASSWORD,
+            role=role,
+            agency=partner if username == "referral_worker" else agency,
+        )
+        user.groups.set([team])
+
+
 @pytest.fixture(scope="module")
-def population(django_db_blocker: Any) -> list[str]:
+def population(django_db_blocker: Any) -> tuple[Tenant, list[str]]:
     """Random cases of cp_worker (committed once for the module); every other one referred to
     referral_worker with only the basic identity form shared."""
     rng = random.Random(13)
     created = []
     with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(slug="demo")
+        scratch = make_tenant()
+        tenant = scratch.tenant
         with tenant_transaction(tenant.pk):
-            worker = _user("cp_worker")
+            _people(scratch)
+        with tenant_transaction(tenant.pk):
+            worker = _user(tenant, "cp_worker")
             for n in range(16):
                 data: dict[str, Any] = {
                     "registration_date": "2026-01-10",
@@ -69,7 +100,7 @@ def population(django_db_blocker: Any) -> list[str]:
                 created.append(str(result.record.pk))
                 if n % 2:
                     refer(worker, str(result.record.pk), "referral_worker", ["basic_identity"])
-    return created
+    return tenant, created
 
 
 def _ops(values: st.SearchStrategy[Any], ops: list[str]) -> st.SearchStrategy[dict[str, Any]]:
@@ -152,28 +183,28 @@ def matches(spec: dict[str, Any], values: dict[str, Any]) -> bool:
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(username=st.sampled_from(ROLES), spec=FILTERS)
 def test_a_filter_finds_what_the_caller_could_find_in_what_it_reads(
-    population: list[str], username: str, spec: dict[str, Any]
+    population: tuple[Tenant, list[str]], username: str, spec: dict[str, Any]
 ) -> None:
-    tenant = Tenant.objects.get(slug="demo")
+    tenant, created = population
     with tenant_transaction(tenant.pk):
-        user = _user(username)
-        mine = visible_records(user, "case").filter(pk__in=population)
+        user = _user(tenant, username)
+        mine = visible_records(user, "case").filter(pk__in=created)
         views = read_records(user, "case", list(mine))
         expected = {str(v.record.pk) for v in views if matches(spec, v.values)}
-        found = filtered_records(user, "case", spec).filter(pk__in=population)
+        found = filtered_records(user, "case", spec).filter(pk__in=created)
 
         assert {str(pk) for pk in found.values_list("pk", flat=True)} == expected
         assert found.count() == len(expected)
 
 
 def test_sorting_by_a_field_hidden_on_referred_records_treats_it_as_empty(
-    population: list[str],
+    population: tuple[Tenant, list[str]],
 ) -> None:
-    tenant = Tenant.objects.get(slug="demo")
+    tenant, created = population
     with tenant_transaction(tenant.pk):
-        user = _user("referral_worker")
+        user = _user(tenant, "referral_worker")
         views = read_records(
-            user, "case", list(visible_records(user, "case").filter(pk__in=population))
+            user, "case", list(visible_records(user, "case").filter(pk__in=created))
         )
         page = find_records(
             user,
@@ -186,6 +217,6 @@ def test_sorting_by_a_field_hidden_on_referred_records_treats_it_as_empty(
     assert views
     assert all("risk_level" not in v.values for v in views)
     # every risk level hidden: the order is the tie-break alone, newest first
-    got = [str(r.pk) for r in page.records if str(r.pk) in population]
+    got = [str(r.pk) for r in page.records if str(r.pk) in created]
     newest_first = sorted(views, key=lambda v: (v.record.created_at, v.record.pk), reverse=True)
     assert got == [str(v.record.pk) for v in newest_first]
