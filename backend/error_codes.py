@@ -36,7 +36,7 @@ class ErrorCode(StrEnum):
         "Sharing needs consent that is not recorded on the record.",
     )
     APPROVAL_REQUIRED = "APPROVAL_REQUIRED", "The step needs an approval that has not been given."
-    FORBIDDEN_FIELD = "FORBIDDEN_FIELD", "A field you may not write."
+    FORBIDDEN_FIELD = "FORBIDDEN_FIELD", "A field you may not write, or not filter or sort by."
     REVISION_CONFLICT = (
         "REVISION_CONFLICT",
         "The field changed on the server after `baseRevision`: re-read and merge.",

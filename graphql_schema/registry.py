@@ -22,12 +22,14 @@ from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.records.filtering.catalogue import catalogue
 from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
 from graphql_schema.limits.extension import DocumentLimits
 from graphql_schema.node import node_fields
+from graphql_schema.records.filters import compile_filter_types
 from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
@@ -87,7 +89,14 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
         )
         mark_record_type(types)
         resolvers[record_type] = RecordResolvers(types)
-        extra_queries, extra_mutations = record_operations(resolvers[record_type])
+        filters = compile_filter_types(
+            record_type,
+            catalogue(
+                configuration.record_types[record_type],
+                has_modules=bool(configuration.modules.get(record_type)),
+            ),
+        )
+        extra_queries, extra_mutations = record_operations(resolvers[record_type], filters)
         queries += extra_queries
         mutations += extra_mutations
         if has_workflow:

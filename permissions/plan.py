@@ -114,15 +114,20 @@ class AccessPlan:
             return within
         forms = self.referrals.get(str(getattr(record, "pk", "")))
         if forms is not None:
-            shared = (
-                within.readable
-                if "*" in forms
-                else frozenset(
-                    n for n in within.readable if not forms.isdisjoint(self.form_of.get(n, ()))
-                )
-            )
-            return self._referral_access(shared)
+            return self.shared_access(within, forms)
         return NO_ACCESS
+
+    def shared_access(self, within: RecordAccess, forms: frozenset[str]) -> RecordAccess:
+        """A referral's access: `within` (the module's full access) cut to the fields shown
+        on the shared `forms` ("*": every form)."""
+        shared = (
+            within.readable
+            if "*" in forms
+            else frozenset(
+                n for n in within.readable if not forms.isdisjoint(self.form_of.get(n, ()))
+            )
+        )
+        return self._referral_access(shared)
 
     def module_access(self, module: str | None) -> RecordAccess:
         """Full access to a record of `module`: only the fields shown on the module's forms;

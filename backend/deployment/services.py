@@ -21,6 +21,7 @@ from backend.deployment.sections.settings import unbroken_workflow_settings
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 from backend.forms.configuration import load_configuration
+from backend.records.tasks import schedule_index_sync
 from backend.tenancy.context import activate_tenant
 from backend.tenancy.models import Tenant
 from permissions.actions import require_action
@@ -88,6 +89,7 @@ def import_bundle(tenant: Tenant, bundle: Any, *, actor: User | None = None) -> 
         if context.changes:
             Tenant.objects.filter(pk=tenant.pk).update(config_version=F("config_version") + 1)
             tenant.refresh_from_db(fields=["config_version"])
+            schedule_index_sync(tenant.pk)
         return ImportReport(context.changes, tenant.config_version)
 
 

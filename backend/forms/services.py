@@ -22,6 +22,7 @@ from backend.errors import BadUserInput, DomainError, NotFound
 from backend.forms.configuration import lookup_documents, published_configuration
 from backend.forms.models import FormDefinition, FormVersion, Lookup
 from backend.forms.signals import forms_published
+from backend.records.tasks import schedule_index_sync
 from backend.tenancy.models import Tenant
 from backend.workflows.settings_guard import keep_workflow_settings
 from formengine import (
@@ -155,6 +156,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
         keep_workflow_settings(tenant, before, f"version {draft.number} of form `{key}` removes")
         _bump_configuration(tenant)
         forms_published.send(sender=FormVersion, tenant=tenant)
+        schedule_index_sync(tenant.pk)
         return draft
 
 
@@ -175,6 +177,7 @@ def retire_form(user: User, key: str) -> FormDefinition:
             )
             keep_workflow_settings(tenant, before, f"retiring form `{key}` removes")
             _bump_configuration(tenant)
+            schedule_index_sync(tenant.pk)
         return form
 
 

@@ -7,24 +7,21 @@ for the compiled types and says where the response holds redacted nulls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import strawberry
-from django.db.models import QuerySet
 from graphql import FieldNode
 from strawberry.types import Info
 
-from backend.records import access, paging, reading, services
-from backend.records.models import Record
+from backend.records import finding, paging, reading, services
 from backend.records.reading import RecordView
-from backend.search import paging as search_paging
+from backend.search import finding as search_finding
 from backend.search.query import MAX_SEARCH_LENGTH, MAX_TERMS
-from backend.search.services import search_records
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
 from graphql_schema.payloads import UserError, client_path, mutation_payload
 from graphql_schema.records.batch import PageBatch
+from graphql_schema.records.filters import FilterTypes, filter_structure, order_structure
 from graphql_schema.records.redaction import Redactor, response_key, selections
 from graphql_schema.records.types import PageInfo, RecordTypes
 from graphql_schema.records.values import RedactedNames, input_to_patch, record_values
@@ -37,13 +34,13 @@ Placements = list[tuple[list[str | int], list[FieldNode]]]
 
 @dataclass
 class Connection:
-    queryset: QuerySet[Record]
+    found: finding.Found
     edges: list[dict[str, Any]]
     page_info: PageInfo
 
-    @cached_property
+    @property
     def total_count(self) -> int:
-        return self.queryset.count()
+        return self.found.total_count
 
 
 class RecordResolvers:
@@ -80,20 +77,22 @@ class RecordResolvers:
         last: int | None,
         before: str | None,
         search: str | None = None,
+        filter: Any = None,
+        order_by: list[Any] | None = None,
     ) -> Connection:
         user = info.context.user
-        cursor_of = paging.cursor_of
-        if search is not None and search.strip():
-            queryset = search_records(user, self.record_type, search)
-            page = search_paging.ranked_page(
-                queryset.select_related("owner"), first=first, after=after, last=last, before=before
-            )
-            cursor_of = search_paging.ranked_cursor_of
-        else:
-            queryset = access.list_records(user, self.record_type)
-            page = paging.page(
-                queryset.select_related("owner"), first=first, after=after, last=last, before=before
-            )
+        found = search_finding.find(
+            user,
+            self.record_type,
+            search=search,
+            filter=filter_structure(filter) if filter is not None else None,
+            order=order_structure(order_by),
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        page = found.page
         views = reading.read_records(user, self.record_type, page.records)
         batch = PageBatch(user, views)
         base = info.path.as_list()
@@ -103,19 +102,20 @@ class RecordResolvers:
             for e in selections(raw.field_nodes, raw, "edges")
             for n in selections([e], raw, "node")
         ]
+        cursor_of = dict(zip((r.pk for r in page.records), page.cursors, strict=True))
         edges = []
         for index, view in enumerate(views):
             placements: Placements = [([*base, e, index, n], nodes) for e, n, nodes in node_sets]
             values = self.present(info, view, batch, placements)
-            edges.append({"cursor": cursor_of(view.record), "node": values})
-        cursors = [cursor_of(view.record) for view in views[:1] + views[-1:]]
+            edges.append({"cursor": cursor_of[view.record.pk], "node": values})
+        cursors = [cursor_of[view.record.pk] for view in views[:1] + views[-1:]]
         page_info = PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         )
-        return Connection(queryset, edges, page_info)
+        return Connection(found, edges, page_info)
 
     def get(self, info: Info[RequestContext, None], record_id: str) -> dict[str, Any]:
         """One record through the read service; NOT_FOUND when it is not visible. Also used
@@ -151,7 +151,9 @@ class RecordResolvers:
         return {"record": record, "errors": errors}
 
 
-def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]:
+def record_operations(
+    resolvers: RecordResolvers, filters: FilterTypes
+) -> tuple[list[Any], list[Any]]:
     """The query fields and mutation fields for one record type."""
     types = resolvers.types
     record_type = types.record_type
@@ -164,8 +166,10 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
         last: int | None = None,
         before: str | None = None,
         search: str | None = None,
+        filter: Any = None,
+        order_by: Any = None,
     ) -> Any:
-        return resolvers.list(info, first, after, last, before, search)
+        return resolvers.list(info, first, after, last, before, search, filter, order_by)
 
     def get_record(info: Info[RequestContext, None], id: strawberry.ID) -> Any:
         return resolvers.get(info, id)
@@ -203,7 +207,13 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
         )
         return resolvers.payload(info, result)
 
-    list_records.__annotations__["return"] = types.connection | None
+    list_records.__annotations__.update(
+        {
+            "return": types.connection | None,
+            "filter": filters.filter | None,
+            "order_by": list[filters.order] | None,  # type: ignore[name-defined]
+        }
+    )
     get_record.__annotations__["return"] = types.output | None
     create_record.__annotations__.update({"input": types.input, "return": types.payload})
     update_record.__annotations__.update({"input": types.input, "return": types.payload})
@@ -225,7 +235,10 @@ def record_operations(resolvers: RecordResolvers) -> tuple[list[Any], list[Any]]
             "before one. `search`: records whose searchable fields, phone numbers or short ID "
             "match every word (exact, then prefix, then sound-alike, across Latin and Arabic "
             f"script), best match first; at most {MAX_SEARCH_LENGTH} characters and "
-            f"{MAX_TERMS} words. Only fields you may read on a record match.",
+            f"{MAX_TERMS} words. Only fields you may read on a record match. "
+            "`filter`: conditions on the fields tagged filterable and the system "
+            "fields; `orderBy`: sort keys, then newest first (a cursor belongs to its order). "
+            "A field you may not read is FORBIDDEN_FIELD.",
         ),
         strawberry.field(
             get_record,

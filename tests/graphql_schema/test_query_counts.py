@@ -260,3 +260,26 @@ def test_reading_back_the_records_of_a_bulk_step_costs_the_same_for_3_as_for_12(
         read_back[size] = with_records - plain
 
     assert read_back[12] == read_back[3], f"read-back queries per bulk size: {read_back}"
+
+
+FILTERED_CASES = """
+query($first: Int!) {
+  cases(
+    first: $first
+    filter: { sex: { in: ["female", "male"] }, not: { flagged: { eq: false } } }
+    orderBy: [{ field: SEX }, { field: OWNER, direction: DESC }]
+  ) { totalCount edges { cursor node { id sex owner { username } } } }
+}
+"""
+
+
+def test_a_filtered_sorted_page_of_100_costs_as_many_queries_as_10(busy_tenant: str) -> None:
+    token = login("admin", tenant=busy_tenant)["accessToken"]
+    counts = {}
+    for first in PAGE_SIZES:
+        queries, body = count_queries(FILTERED_CASES, first, token)
+        assert len(body["data"]["cases"]["edges"]) == first
+        assert body["data"]["cases"]["totalCount"] == max(PAGE_SIZES)
+        counts[first] = queries
+
+    assert counts[100] == counts[10], f"queries per page size: {counts}"

@@ -48,6 +48,7 @@ mutation($id: ID!, $to: String!, $forms: [String!]!) {
 def create(token: str, **values: Any) -> dict[str, str]:
     fields = {"registrationDate": "2026-01-10", "sex": "female", **values}
     body = gql(CREATE, {"i": fields}, token)
+    assert body.get("data"), body
     payload = body["data"]["createCase"]
     assert payload["errors"] == [], payload
     case: dict[str, str] = payload["case"]
@@ -241,3 +242,39 @@ def test_a_publication_rebuilds_the_index_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         forms_published.send(sender=None, tenant=Tenant.objects.get(slug="demo"))
     assert ids(search(worker, "rasha")) == [case]
+
+
+SEARCH_FILTERED = """
+query($q: String!, $filter: CaseFilter, $orderBy: [CaseOrder!], $first: Int, $after: String) {
+  cases(search: $q, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id nameFirst sex householdSize } }
+  }
+}
+"""
+
+
+def test_a_search_narrowed_by_a_filter_pages_best_first_or_in_the_order_given(worker: str) -> None:
+    girls = [
+        create(worker, nameFirst=name, sex="female", householdSize=size)["id"]
+        for name, size in (("Fatima", 9), ("Fatma", 4))
+    ]
+    create(worker, nameFirst="Fatima", sex="male")
+    variables = {"q": "Fatima", "filter": {"sex": {"eq": "female"}}, "first": 1}
+
+    first = gql(SEARCH_FILTERED, variables, worker)["data"]["cases"]
+    after = first["pageInfo"]["endCursor"]
+    second = gql(SEARCH_FILTERED, {**variables, "after": after}, worker)["data"]["cases"]
+
+    assert first["totalCount"] == 2
+    # best match first (the exact spelling), then the sound-alike one on the next page
+    assert [e["node"]["id"] for e in first["edges"] + second["edges"]] == girls
+    assert second["pageInfo"]["hasNextPage"] is False
+    # an order given takes the place of the rank
+    by_age = gql(
+        SEARCH_FILTERED,
+        {**variables, "first": 5, "orderBy": [{"field": "HOUSEHOLD_SIZE", "direction": "ASC"}]},
+        worker,
+    )
+    assert [e["node"]["id"] for e in by_age["data"]["cases"]["edges"]] == girls[::-1]
