@@ -19,6 +19,8 @@ from psycopg import sql
 from tests.auth_isolation import fresh_auth_cache  # noqa: F401 (autouse fixture)
 from tests.graphql_client import DEMO_PASSWORD
 
+pytest_plugins = ["tests.eager_celery"]
+
 
 def _owner_dsn(dbname: str) -> dict[str, object]:
     owner = settings.DATABASES["owner"]

@@ -15,6 +15,7 @@ from backend.forms.services import publish_form_version, save_form_draft
 from backend.records.filtering.indexes import index_name
 from backend.records.finding import filtered_records
 from backend.tenancy.context import tenant_transaction
+from tests.eager_celery import tasks_in_process
 from tests.tenants import ScratchTenant, make_tenant
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def _indexes(tenant_id: int) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def published(django_db_blocker: Any) -> ScratchTenant:
     """Committed (as a publication in production is): the index build runs after commit."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), tasks_in_process():
         tenant = make_tenant()
         _publish(tenant, FORM)
     return tenant
@@ -100,7 +101,7 @@ def test_a_filter_on_an_indexed_field_can_use_its_index(published: ScratchTenant
 def republished(django_db_blocker: Any) -> tuple[ScratchTenant, dict[str, str], dict[str, str]]:
     """A tenant whose `age` stops being filterable in a second version: its indexes after
     that publication, and after the sync command runs again."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), tasks_in_process():
         tenant = make_tenant()
         _publish(tenant, FORM)
         untagged = {

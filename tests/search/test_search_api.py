@@ -232,7 +232,7 @@ def test_rebuild_command_restores_the_index(worker: str) -> None:
 
 
 def test_a_publication_rebuilds_the_index_after_commit(
-    worker: str, django_capture_on_commit_callbacks: Any
+    worker: str, django_capture_on_commit_callbacks: Any, eager_celery: None
 ) -> None:
     from backend.forms.signals import forms_published
 
