@@ -45,6 +45,10 @@ from graphql_schema.limits.errors import QueryTooComplex
 LIST_ESTIMATE = 10
 # Fields and fragment spreads inside one another; far above what the depth limit allows.
 MAX_NESTING = 100
+# Costs saturate here: a document asking pages of 2**31 inside each other must still get a
+# cost a JSON client can read (and be refused), not a number no encoder writes.
+COST_CEILING = 2**53
+INT_MAX = 2**31 - 1  # GraphQL Int: a larger literal is refused by validation anyway
 PAGE_ARGUMENTS = ("first", "last")
 
 
@@ -80,7 +84,7 @@ class QueryCost:
                 total += self._selections(selection.selection_set, inner, depth + 1)
             elif isinstance(selection, FragmentSpreadNode):
                 total += self._fragment(selection.name.value, depth + 1)
-        return total
+        return min(COST_CEILING, total)
 
     def _fragment(self, name: str, depth: int) -> int:
         if name not in self._fragment_costs:
@@ -104,7 +108,7 @@ class QueryCost:
         if definition is None:
             return 1
         children = self._selections(node.selection_set, get_named_type(definition.type), depth)
-        return 1 + self._multiplier(node, definition) * children
+        return min(COST_CEILING, 1 + self._multiplier(node, definition) * children)
 
     def _multiplier(self, node: FieldNode, definition: GraphQLField) -> int:
         paging = [name for name in PAGE_ARGUMENTS if name in definition.args]
@@ -134,11 +138,11 @@ class QueryCost:
 
     def _int_argument(self, value: ValueNode) -> int | None:
         if isinstance(value, IntValueNode):
-            return int(value.value)
+            return min(int(value.value), INT_MAX)
         if isinstance(value, VariableNode):
             given = self.variables.get(value.name.value)
             if isinstance(given, int) and not isinstance(given, bool):
-                return given
+                return min(given, INT_MAX)
         return None
 
 

@@ -230,6 +230,21 @@ def test_a_string_for_an_int_variable_gets_a_coded_error(server: Server, worker:
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        "{ agencies(first: 372564630118891651072) { edges { cursor } } }",
+        "{ cases(first: 99999999999999999999999) { edges { node { id } } } }",
+    ],
+    ids=["agencies", "cases"],
+)
+def test_a_page_size_beyond_every_range_gets_a_coded_error(
+    server: Server, worker: str, query: str
+) -> None:
+    """Its cost once overflowed the JSON encoder (a 500)."""
+    server.post(query, None, worker).assert_coded_error()
+
+
+@pytest.mark.parametrize(
     "position",
     [["x", "y"], [1, 2], [None, None], ["2026-11-29T12:42:11+00:00", "not-a-uuid"]],
     ids=["words", "numbers", "nulls", "bad-uuid"],
