@@ -233,17 +233,17 @@ class Floor:
 
     def statements(self, query: Query) -> tuple[str, str]:
         if query.hits is None:
-            page = f"SELECT {COLUMNS} FROM {FROM} WHERE {query.where} ORDER BY {query.order}"  # noqa: S608
-            count = f"SELECT count(*) FROM records_record r WHERE {query.where}"  # noqa: S608
+            page = f"SELECT {COLUMNS} FROM {FROM} WHERE {query.where} ORDER BY {query.order}"
+            count = f"SELECT count(*) FROM records_record r WHERE {query.where}"
         else:
             hits = f"WITH h AS ({query.hits}) "
             page = (
-                f"{hits}SELECT {COLUMNS}, h.rank FROM h JOIN records_record r ON r.id ="  # noqa: S608
+                f"{hits}SELECT {COLUMNS}, h.rank FROM h JOIN records_record r ON r.id ="
                 f" h.record_id LEFT JOIN accounts_user u ON u.id = r.owner_id"
                 f" WHERE {query.where} ORDER BY {query.order}"
             )
             count = (
-                f"{hits}SELECT count(*) FROM h JOIN records_record r ON r.id = h.record_id"  # noqa: S608
+                f"{hits}SELECT count(*) FROM h JOIN records_record r ON r.id = h.record_id"
                 f" WHERE {query.where}"
             )
         return f"{page} LIMIT {PAGE + 1}", count
@@ -502,8 +502,7 @@ def main() -> None:
         with owner_connection() as conn:
             analyze_s, _ = timed(
                 lambda: conn.execute(
-                    "ANALYZE records_record, search_searchtoken, workflows_flag,"
-                    " locations_location"
+                    "ANALYZE records_record, search_searchtoken, workflows_flag, locations_location"
                 )
             )
         print(

@@ -46,7 +46,52 @@ GIRLS = [
     ["Hana", "Hanna", "هناء"],
     ["Chloé", "Camille", "Léa", "Manon", "Inès"],
     ["Emma", "Olivia", "Grace", "Ruth", "Esther"],
-    ["Rania", "رانيا", "Salma", "سلمى", "Yasmin", "Yasmine", "ياسمين"],
+    ["Rania", "رانيا"],
+    ["Salma", "سلمى"],
+    ["Yasmin", "Yasmine", "ياسمين"],
+    *[
+        [name]
+        for name in (
+            "Khadija",
+            "خديجة",
+            "Rahma",
+            "Huda",
+            "هدى",
+            "Dalia",
+            "Reem",
+            "ريم",
+            "Samira",
+            "Nadia",
+            "Amal",
+            "أمل",
+            "Hiba",
+            "Rim",
+            "Lina",
+            "Dina",
+            "Malak",
+            "ملاك",
+            "Jana",
+            "Tala",
+            "Joud",
+            "Élodie",
+            "Juliette",
+            "Margaux",
+            "Anaïs",
+            "Clara",
+            "Alice",
+            "Sophie",
+            "Mia",
+            "Ava",
+            "Faith",
+            "Mercy",
+            "Joy",
+            "Blessing",
+            "Aline",
+            "Nadège",
+            "Claudine",
+            "Esperance",
+        )
+    ],
 ]
 BOYS = [
     ["Mohammed", "Muhammad", "Mohamed", "Mohammad", "Mohamad", "محمد"],
@@ -59,6 +104,47 @@ BOYS = [
     ["Karim", "Kareem", "كريم"],
     ["Pierre", "Jean", "Lucas", "Hugo", "Louis", "Théo"],
     ["James", "John", "David", "Daniel", "Samuel", "Peter"],
+    *[
+        [name]
+        for name in (
+            "Khaled",
+            "خالد",
+            "Bilal",
+            "بلال",
+            "Hamza",
+            "حمزة",
+            "Tariq",
+            "Zaid",
+            "زيد",
+            "Rami",
+            "Sami",
+            "Walid",
+            "Nabil",
+            "Adam",
+            "آدم",
+            "Elias",
+            "إلياس",
+            "Malik",
+            "Idris",
+            "Amir",
+            "Antoine",
+            "Mathis",
+            "Nathan",
+            "Gabriel",
+            "Arthur",
+            "Noah",
+            "Ethan",
+            "Liam",
+            "Oliver",
+            "Moses",
+            "Emmanuel",
+            "Patrick",
+            "Innocent",
+            "Jean-Claude",
+            "Didier",
+            "Olivier",
+        )
+    ],
 ]
 FAMILY = [
     "Haddad", "حداد", "Khoury", "El Khoury", "الخوري", "Nasser", "Nassar", "ناصر", "Saleh",
@@ -96,8 +182,8 @@ def _phone(rng: random.Random) -> str:
 
 
 def _name(rng: random.Random, groups: list[list[str]]) -> str:
-    # Earlier groups are more common (Fatima, Mohammed), as in the registries we serve.
-    group = groups[min(int(rng.expovariate(0.35)), len(groups) - 1)]
+    # The first group (Fatima, Mohammed) twice as common as any other.
+    group = groups[0] if rng.random() < 2 / (len(groups) + 1) else rng.choice(groups)
     return rng.choice(group)
 
 
