@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connections
 from psycopg import sql
 
+from backend.accounts import attempt_counters
+
 
 def _owner_connection() -> psycopg.Connection[tuple[object, ...]]:
     owner = settings.DATABASES["owner"]
@@ -45,6 +47,7 @@ def bench_database() -> Iterator[str]:
     finally:
         for alias in ("default", "owner"):
             connections[alias].close()
+        attempt_counters.close_connection()  # logins count attempts on a connection of its own
         with _owner_connection() as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))

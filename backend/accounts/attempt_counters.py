@@ -80,6 +80,14 @@ def forget_all_attempts() -> None:
         cursor.execute(f"DELETE FROM {_TABLE}")  # noqa: S608
 
 
+def close_connection() -> None:
+    """Close this thread's counter connection (before its database is dropped)."""
+    connection: BaseDatabaseWrapper | None = getattr(_local, "connection", None)
+    if connection is not None:
+        connection.close()
+        _local.connection = None
+
+
 @contextmanager
 def _counter_cursor() -> Iterator[CursorWrapper]:
     connection: BaseDatabaseWrapper | None = getattr(_local, "connection", None)

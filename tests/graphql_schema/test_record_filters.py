@@ -121,6 +121,23 @@ def test_and_or_not_combine(demo_cases: dict[str, Record]) -> None:
     assert sorted(names(not_high)) == ["Lina", "Omar"]
 
 
+def test_an_unknown_owner_matches_nothing_and_still_combines(
+    demo_cases: dict[str, Record],
+) -> None:
+    token = login("cp_worker")["accessToken"]
+
+    nobody = cases(token, filter={"owner": {"eq": "nobody"}})
+    either = cases(
+        token,
+        filter={"or": [{"owner": {"in": ["nobody"]}}, {"riskLevel": {"eq": "low"}}]},
+    )
+    not_nobody = cases(token, filter={"not": {"agency": {"eq": "no_such_agency"}}})
+
+    assert (nobody["totalCount"], names(nobody)) == (0, [])
+    assert names(either) == ["Lina"]
+    assert not_nobody["totalCount"] == 4
+
+
 def test_sorted_pages_follow_one_another_without_repeats(demo_cases: dict[str, Record]) -> None:
     token = login("cp_worker")["accessToken"]
     order = [

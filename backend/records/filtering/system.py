@@ -51,12 +51,14 @@ def _one_of(name: str, op: str, value: Any) -> list[Any]:
 
 
 def _lookup(name: str, values: list[str], tenant_id: int) -> Q:
+    # Names resolved to keys first (one small query): against a subquery the planner
+    # guesses one matching row and walks every owner's records instead of the index.
     if name == "owner":
-        users = User.objects.filter(tenant_id=tenant_id, username__in=values).values("pk")
-        return Q(owner_id__in=users)
+        users = User.objects.filter(tenant_id=tenant_id, username__in=values)
+        return Q(owner_id__in=list(users.values_list("pk", flat=True)))
     if name == "agency":
-        agencies = Agency.objects.filter(tenant_id=tenant_id, code__in=values).values("pk")
-        return Q(agency_id__in=agencies)
+        agencies = Agency.objects.filter(tenant_id=tenant_id, code__in=values)
+        return Q(agency_id__in=list(agencies.values_list("pk", flat=True)))
     if name == "referred_to":
         return Q(Exists(_referrals(tenant_id, values)))
     if name == "pending_approval":
