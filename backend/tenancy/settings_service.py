@@ -22,10 +22,13 @@ from backend.errors import DomainError
 from backend.forms.configuration import TenantConfiguration, published_configuration
 from backend.tenancy.models import Tenant
 from backend.workflows.settings_check import SettingError, validate_workflow_settings
+from formengine.model import LOCALE_PATTERN
 from permissions.actions import require_action
 
 # A BCP 47 language tag as people write them: `en`, `fr`, `ar`, `pt-BR`, `zh-Hant`.
-LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# The form language's locale tags, no longer than the tenant's locale column holds.
+_LOCALE_LENGTH = Tenant._meta.get_field("default_locale").max_length
+LOCALE = re.compile(rf"^(?=.{{2,{_LOCALE_LENGTH}}}$){LOCALE_PATTERN.removeprefix('^')}")
 NAME_LIMIT = 200
 SETTINGS = ("name", "default_locale", "locales", "workflow")
 # What the compiled schema depends on (the configuration digest holds them).
@@ -99,7 +102,9 @@ def validate_tenant_settings(
             message = f"locales: `{locale}` is listed twice."
             errors.append(_error(("locales", str(index)), ErrorCode.BAD_USER_INPUT, message))
     default = given.get("default_locale", tenant.default_locale)
-    if default not in locales:
+    if default not in [
+        locale for locale in locales if isinstance(locale, str) and LOCALE.match(locale)
+    ]:
         message = f"default_locale: {default!r} is not one of the locales."
         errors.append(_error(("default_locale",), ErrorCode.BAD_USER_INPUT, message))
     if "workflow" in given:

@@ -221,3 +221,17 @@ def test_the_demo_settings_fit_the_demo_forms() -> None:
     demo = Tenant.objects.get(slug="demo")
 
     assert validate_workflow_settings(demo.workflow, published_configuration(demo)) == []
+
+
+def test_a_locale_longer_than_its_column_is_a_coded_error(scratch: ScratchTenant) -> None:
+    """A well-formed tag too long for the tenant's locale column once reached the database."""
+    admin = configured(scratch)
+    long_tag = "abc-abcdefgh"
+
+    body = gql(UPDATE, {"input": {"locales": ["en", long_tag], "defaultLocale": long_tag}}, admin)
+
+    assert "errors" not in body, body
+    assert [(e["path"], e["code"]) for e in body["data"]["updateTenantSettings"]["errors"]] == [
+        (["input", "locales", "1"], "BAD_USER_INPUT"),
+        (["input", "defaultLocale"], "BAD_USER_INPUT"),
+    ]

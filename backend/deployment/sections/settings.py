@@ -16,14 +16,13 @@ from backend.error_codes import ErrorCode
 from backend.forms.configuration import TenantConfiguration, load_configuration
 from backend.records.models import Record
 from backend.tenancy.models import Tenant
+from backend.tenancy.settings_service import LOCALE
 from backend.workflows.settings_check import (
     SettingError,
     introduced_errors,
     validate_workflow_settings,
 )
 
-# At most 10 characters: the column of a tenant's default locale.
-LOCALE = re.compile(r"^(?=.{2,10}$)[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 RECORD_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 KEYS = {"default_locale", "locales", "record_types", "workflow"}
 
