@@ -152,6 +152,22 @@ class ErrorCode(StrEnum):
         "UNSUPPORTED_MEDIA_TYPE",
         "The body is not application/json in UTF-8 (HTTP 415).",
     )
+    # Attachments
+    UNSUPPORTED_FILE_TYPE = (
+        "UNSUPPORTED_FILE_TYPE",
+        "The file's content is not a type the field accepts (whatever its name says).",
+    )
+    FILE_TOO_LARGE = "FILE_TOO_LARGE", "The file is over the size limit (HTTP 413 when streaming)."
+    TOO_MANY_FILES = "TOO_MANY_FILES", "The record holds as many attachments as it may."
+    IMAGE_TOO_LARGE = (
+        "IMAGE_TOO_LARGE",
+        "The image has more pixels than the limit (a decompression bomb, or simply too big).",
+    )
+    INFECTED_FILE = "INFECTED_FILE", "The virus scanner found something in the file."
+    NOT_AN_ATTACHMENT_FIELD = (
+        "NOT_AN_ATTACHMENT_FIELD",
+        "The field is not a photo, audio, document or signature field of the record type.",
+    )
     # Form definitions (formengine.DefinitionCode)
     UNREADABLE_FILE = "UNREADABLE_FILE", "CLI: a file cannot be read."
     INVALID_JSON = "INVALID_JSON", "CLI: a file is not JSON."

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "backend.records",
     "backend.search",
     "backend.audit",
+    "backend.attachments",
     "backend.notifications",
     "backend.administration",
     "backend.workflows",
@@ -226,6 +227,42 @@ CORS_EXPOSE_HEADERS = ("X-Schema-Version",)
 CORS_PREFLIGHT_MAX_AGE = 3600
 # A GraphQL request body over this many bytes is refused with 413 (PAYLOAD_TOO_LARGE).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(2_621_440)))
+
+# --- Attachments ----------------------------------------------------------------------------
+# Files live in the "attachments" storage: the filesystem under the data folder, or an
+# S3-compatible bucket when ATTACHMENTS_S3_BUCKET is set (credentials from the usual AWS
+# variables or the instance role).
+ATTACHMENTS_S3_BUCKET = os.environ.get("ATTACHMENTS_S3_BUCKET", "")
+if ATTACHMENTS_S3_BUCKET:
+    _attachment_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _attachment_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "attachments"), "directory_permissions_mode": 0o700,
+                    "file_permissions_mode": 0o600},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": _attachment_storage,
+}
+ATTACHMENT_MAX_FILE_BYTES = int(os.environ.get("ATTACHMENT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
+ATTACHMENT_MAX_PER_RECORD = int(os.environ.get("ATTACHMENT_MAX_PER_RECORD", "100"))
+ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("ATTACHMENT_MAX_IMAGE_PIXELS", str(50_000_000)))
+ATTACHMENT_LINK_SECONDS = int(os.environ.get("ATTACHMENT_LINK_SECONDS", "60"))
+# A clamd socket ("/run/clamav/clamd.ctl" or "tcp://host:3310"); unset: no virus scan.
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,11 +1,13 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from backend.attachments import views as attachments
 from backend.health import views as health
 from graphql_schema.view import CaseworkGraphQLView
 
 urlpatterns = [
     path("graphql", csrf_exempt(CaseworkGraphQLView.as_view())),
+    path("attachments/<str:token>", attachments.download, name="attachment-download"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
 ]

@@ -13,6 +13,7 @@ class AccessLog(models.Model):
         READ = "read"  # opened one record
         LIST = "list"  # the record was on a page of a list
         HISTORY = "history"  # read its history
+        DOWNLOAD = "download"  # downloaded one of its attachments
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
