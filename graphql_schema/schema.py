@@ -8,6 +8,7 @@ import strawberry
 from graphql_schema.administration import AdministrationMutation
 from graphql_schema.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.audit import AuditQuery
+from graphql_schema.attachments import AttachmentsMutation
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.directory import DirectoryQuery
@@ -46,5 +47,6 @@ class Mutation(
     ConfigurationMutation,
     LocationsMutation,
     ModulesMutation,
+    AttachmentsMutation,
 ):
     pass

@@ -1,4 +1,6 @@
-"""What /graphql accepts over HTTP: one GraphQL operation as a JSON object, by POST.
+"""What /graphql accepts over HTTP: one GraphQL operation as a JSON object, by POST; or, for
+an upload, as multipart/form-data by the GraphQL multipart request spec (`operations`, `map`,
+one file), received to a temporary file and cut off at the file size limit.
 
 Anything else is refused with a JSON body in the GraphQL error shape and a stable code, so
 that a client reads every answer the same way: {"errors": [{"message", "extensions": {"code"}}]}.
@@ -11,16 +13,21 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import GraphQLRequestData
 
+from backend.attachments.uploads import LimitedUploadHandler
 from backend.error_codes import ErrorCode
 
 BAD_REQUEST = ErrorCode.BAD_REQUEST.value
 METHOD_NOT_ALLOWED = ErrorCode.METHOD_NOT_ALLOWED.value
 PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.value
 UNSUPPORTED_MEDIA_TYPE = ErrorCode.UNSUPPORTED_MEDIA_TYPE.value
+FILE_TOO_LARGE = ErrorCode.FILE_TOO_LARGE.value
+MULTIPART = "multipart/form-data"
 
 
 def error_response(
@@ -76,22 +83,84 @@ def _body(request: HttpRequest) -> bytes:
         raise too_large from None
 
 
+def is_multipart(request: HttpRequest) -> bool:
+    return request.content_type == MULTIPART
+
+
 def read_operation(request: HttpRequest) -> GraphQLRequestData:
     """The operation a POST carries; raises TransportError when there is not exactly one."""
+    if is_multipart(request):
+        return _read_multipart(request)
     charset = (request.content_params or {}).get("charset", "utf-8").lower()
     if request.content_type != "application/json" or charset not in {"utf-8", "utf8"}:
         raise TransportError(
-            415, UNSUPPORTED_MEDIA_TYPE, "Send the operation as application/json (UTF-8)."
+            415,
+            UNSUPPORTED_MEDIA_TYPE,
+            "Send the operation as application/json (UTF-8), or an upload as "
+            "multipart/form-data.",
         )
     raw = _body(request)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise _bad_request("The request body is not valid UTF-8.") from None
+    return _operation(_json(text, "The request body"))
+
+
+def _json(text: str, what: str) -> Any:
     try:
-        data: Any = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError):
-        raise _bad_request("The request body is not valid JSON.") from None
+        raise _bad_request(f"{what} is not valid JSON.") from None
+
+
+def _file_too_large(limit: int) -> TransportError:
+    return TransportError(413, FILE_TOO_LARGE, f"The file is over the limit of {limit} bytes.")
+
+
+def _read_multipart(request: HttpRequest) -> GraphQLRequestData:
+    """An upload: the form fields stay under the request body limit, the one file under the
+    file limit, counted while it streams to a temporary file."""
+    file_limit = int(settings.ATTACHMENT_MAX_FILE_BYTES)
+    body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise _bad_request("Content-Length is not a number.") from None
+    if declared > file_limit + body_limit:
+        raise _file_too_large(file_limit)
+    handler = LimitedUploadHandler(request, file_limit)
+    request.upload_handlers = [handler]
+    try:
+        fields, files = request.POST, request.FILES
+    except RequestDataTooBig:
+        raise TransportError(
+            413, PAYLOAD_TOO_LARGE, f"The form fields are over the limit of {body_limit} bytes."
+        ) from None
+    except (MultiPartParserError, SuspiciousOperation, ValueError):
+        raise _bad_request("The multipart body cannot be read.") from None
+    if handler.refused == "too_large":
+        raise _file_too_large(file_limit)
+    if handler.refused == "too_many" or len(files) > 1:
+        raise _bad_request("Send one file per request.")
+    operations = _json(fields.get("operations", ""), 'The "operations" field')
+    files_map = _json(fields.get("map", "{}"), 'The "map" field')
+    if not isinstance(files_map, dict) or not all(
+        isinstance(paths, list)
+        and key in files
+        and all(isinstance(p, str) and p.startswith("variables.") for p in paths)
+        for key, paths in files_map.items()
+    ):
+        raise _bad_request('"map" must name each file sent and paths under "variables."')
+    if isinstance(operations, dict):
+        try:
+            operations = replace_placeholders_with_files(operations, files_map, files)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise _bad_request('A path of "map" is not in "operations".') from None
+    return _operation(operations)
+
+
+def _operation(data: Any) -> GraphQLRequestData:
     if isinstance(data, list):
         raise _bad_request("Batching is not supported: send one operation per request.")
     if not isinstance(data, dict):

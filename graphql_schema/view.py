@@ -1,6 +1,8 @@
-"""The /graphql endpoint: JSON over POST, and GraphiQL (self-hosted) for browsers.
+"""The /graphql endpoint: JSON over POST, multipart uploads for `attachFile`, and GraphiQL
+(self-hosted) for browsers.
 
-Per request, in this order: the transport (method, content type, size, one JSON operation),
+Per request, in this order: the transport (method, content type, size, one JSON operation;
+an upload only with a bearer token and only for `attachFile`),
 then the caller (the bearer token is checked before the document is validated), then the
 schema that caller gets: `base_schema` when anonymous, the tenant's compiled schema when
 signed in.
@@ -39,12 +41,14 @@ from graphql_schema.transport import (
     BAD_REQUEST,
     TransportError,
     error_response,
+    is_multipart,
     method_not_allowed,
     read_operation,
 )
 
 SCHEMA_VERSION_HEADER = "X-Schema-Version"
 SIGN_IN_MUST_BE_ALONE = ErrorCode.SIGN_IN_MUST_BE_ALONE.value
+UPLOAD_FIELDS = frozenset({"attachFile"})
 ANONYMOUS_ROOT_FIELDS = {
     operation: names - DIRECTORY_FIELDS for operation, names in root_fields_of(base_schema).items()
 }
@@ -55,6 +59,15 @@ def _unauthenticated(message: str, *, token_sent: bool) -> HttpResponse:
     challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
     return error_response(
         401, ErrorCode.UNAUTHENTICATED.value, message, {"WWW-Authenticate": challenge}
+    )
+
+
+def _only_uploads(operation: GraphQLRequestData) -> bool:
+    selection = root_selection(operation.query or "", operation.operation_name)
+    return (
+        selection is not None
+        and selection.operation == "mutation"
+        and selection.only(UPLOAD_FIELDS)
     )
 
 
@@ -73,10 +86,18 @@ class CaseworkGraphQLView(GraphQLView):
             return self.render_graphql_ide(request)
         if request.method != "POST":
             return method_not_allowed()
+        upload = is_multipart(request)
+        if upload and RequestContext(request, HttpResponse()).bearer_token() is None:
+            # Nothing of an anonymous upload is received, not even to a temporary file.
+            return _unauthenticated("Sign in first: uploads need a bearer token.", token_sent=False)
         try:
             self._operation = read_operation(request)
         except TransportError as error:
             return error.response()
+        if upload and not _only_uploads(self._operation):
+            return error_response(
+                400, BAD_REQUEST, "multipart/form-data is for attachFile alone; send JSON."
+            )
         # One transaction per request: row-level security reads the tenant from a
         # transaction-local setting, made when the bearer token is checked.
         with transaction.atomic():

@@ -87,8 +87,12 @@ def _sha256(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _live_count(record_id: uuid.UUID) -> int:
-    return Attachment.objects.filter(record_id=record_id, removed_at__isnull=True).count()
+def _room_left(record: Record, definition: FieldDefinition) -> bool:
+    """Whether one more file fits; a file that replaces a single field's file takes no room."""
+    live = Attachment.objects.filter(record_id=record.pk, removed_at__isnull=True)
+    if not definition.multiple and record.data.get(definition.name):
+        live = live.exclude(field_name=definition.name)
+    return live.count() < settings.ATTACHMENT_MAX_PER_RECORD
 
 
 def _attached_value(definition: FieldDefinition, current: Any, attachment_id: str) -> Any:
@@ -153,7 +157,7 @@ def attach_file(
     limit = int(settings.ATTACHMENT_MAX_FILE_BYTES)
     if upload.size > limit:
         raise FileTooLarge(f"The file is over the limit of {limit} bytes.", field="file")
-    if _live_count(visible.record.pk) >= settings.ATTACHMENT_MAX_PER_RECORD:
+    if not _room_left(visible.record, definition):
         raise _too_many()
     file_name = _file_name(upload.name)
     sniffed = sniff(upload.file, upload.size, definition.type, file_name)
@@ -172,7 +176,7 @@ def attach_file(
             size, sha256 = upload.size, _sha256(upload.file)
         with transaction.atomic():
             record = Record.objects.select_for_update().get(pk=visible.record.pk)
-            if _live_count(record.pk) >= settings.ATTACHMENT_MAX_PER_RECORD:
+            if not _room_left(record, definition):
                 raise _too_many()
             attachment = Attachment.objects.create(
                 tenant_id=user.tenant_id,

@@ -19,10 +19,13 @@ from graphql import (
 )
 
 from formengine import FieldDefinition, FieldPath
+from formengine.model import ATTACHMENT_TYPES
 from graphql_schema.naming import field_name
 from permissions.plan import RecordAccess
 
 Path = list[str | int]
+# `<field>Attachments` on record types (graphql_schema.attachments) reads its field's value.
+ATTACHMENT_LIST_SUFFIX = "Attachments"
 
 
 def _applies(condition: NamedTypeNode | None, info: GraphQLResolveInfo, on: str | None) -> bool:
@@ -77,6 +80,8 @@ class Redactor:
         level = self.levels.setdefault(parent, {})
         for definition in fields:
             level[field_name(definition.name)] = definition
+            if not parent and definition.type in ATTACHMENT_TYPES:
+                level[field_name(definition.name) + ATTACHMENT_LIST_SUFFIX] = definition
             if definition.fields:
                 self._collect(definition.fields, (*parent, definition.name))
 

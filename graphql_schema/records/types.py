@@ -21,6 +21,7 @@ from strawberry.types.field import StrawberryField
 from backend.notifications.overdue import is_overdue
 from backend.workflows.config import ServiceSettings
 from formengine import FieldDefinition, RecordSchema, ValueKind
+from graphql_schema.attachments import attachment_list_fields
 from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.node_interface import Node, is_record_values
@@ -269,6 +270,7 @@ def compile_record_types(
     if services is not None and services.record_type != schema.record_type:
         services = None
     dynamic = _output_fields(list(schema.fields.values()), name, services)
+    dynamic += attachment_list_fields(schema.fields.values())
     system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     system.append(_redacted_fields())
     system += extra_fields
