@@ -4,6 +4,7 @@ moto server started here, on a free port, for the session)."""
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def attachment_storage(
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
+                "location": f"run-{uuid.uuid4().hex}",  # each test its own, empty, prefix
                 "endpoint_url": endpoint,
                 "region_name": "us-east-1",
                 "default_acl": None,
