@@ -248,8 +248,11 @@ if ATTACHMENTS_S3_BUCKET:
 else:
     _attachment_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "attachments"), "directory_permissions_mode": 0o700,
-                    "file_permissions_mode": 0o600},
+        "OPTIONS": {
+            "location": str(DATA_DIR / "attachments"),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
     }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

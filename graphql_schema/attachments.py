@@ -26,14 +26,18 @@ from formengine.model import ATTACHMENT_TYPES
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name
 from graphql_schema.payloads import MutationPayload, mutation_payload
+from graphql_schema.records.redaction import ATTACHMENT_LIST_SUFFIX as LIST_SUFFIX
 from graphql_schema.scalars import DateTime
 
-from graphql_schema.records.redaction import ATTACHMENT_LIST_SUFFIX as LIST_SUFFIX
 EXPIRES_DESCRIPTION = "Seconds the link stays valid: 60 unless asked, at most 3600."
 
 
-def _link(info: Info[RequestContext, None], stored: StoredAttachment, variant: Variant,
-          expires_in_seconds: int | None) -> str:
+def _link(
+    info: Info[RequestContext, None],
+    stored: StoredAttachment,
+    variant: Variant,
+    expires_in_seconds: int | None,
+) -> str:
     user = info.context.user
     token = sign_download(
         stored.pk, user.pk, user.tenant_id, variant, link_seconds(expires_in_seconds)
@@ -56,9 +60,11 @@ class AttachmentThumbnail:
         return _link(info, self._stored, "thumbnail", expires_in_seconds)
 
 
-@strawberry.type(description="A file attached to a record's photo, audio, document or "
-                 "signature field. Its content type is sniffed from the bytes, not taken "
-                 "from the client; images are stored re-encoded, without EXIF or GPS.")
+@strawberry.type(
+    description="A file attached to a record's photo, audio, document or "
+    "signature field. Its content type is sniffed from the bytes, not taken "
+    "from the client; images are stored re-encoded, without EXIF or GPS."
+)
 class Attachment:
     _stored: strawberry.Private[StoredAttachment]
     id: strawberry.ID
@@ -149,8 +155,9 @@ class RemoveAttachmentPayload(MutationPayload):
 
 def _upload(file: Any) -> services.Upload:
     if not isinstance(file, UploadedFile):
-        raise BadUserInput("Send the file as a multipart upload (the `file` variable).",
-                           field="file")
+        raise BadUserInput(
+            "Send the file as a multipart upload (the `file` variable).", field="file"
+        )
     return services.Upload(file=file, size=file.size or 0, name=file.name or "")
 
 
@@ -176,7 +183,7 @@ def _attach(
 
 
 # The clientMutationId is the key of a re-sent upload, not only echoed.
-_attach_file = mutation_payload(_attach)
+_attach_file: Any = mutation_payload(_attach)
 
 
 @strawberry.type

@@ -7,8 +7,8 @@ import strawberry
 
 from graphql_schema.administration import AdministrationMutation
 from graphql_schema.alerts import AlertsMutation, AlertsQuery
-from graphql_schema.audit import AuditQuery
 from graphql_schema.attachments import AttachmentsMutation
+from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.directory import DirectoryQuery

@@ -96,8 +96,7 @@ def read_operation(request: HttpRequest) -> GraphQLRequestData:
         raise TransportError(
             415,
             UNSUPPORTED_MEDIA_TYPE,
-            "Send the operation as application/json (UTF-8), or an upload as "
-            "multipart/form-data.",
+            "Send the operation as application/json (UTF-8), or an upload as multipart/form-data.",
         )
     raw = _body(request)
     try:

@@ -68,8 +68,7 @@ def attachment_field(schema: RecordSchema, field: str) -> FieldDefinition:
         ):
             return definition
     raise NotAnAttachmentField(
-        f"{field!r} is not a photo, audio, document or signature field of "
-        f"{schema.record_type}.",
+        f"{field!r} is not a photo, audio, document or signature field of {schema.record_type}.",
         field="field",
     )
 
@@ -164,7 +163,9 @@ def attach_file(
     scan(upload.file)
     image = None
     if sniffed.content_type in IMAGE_TYPES:
-        image = prepare_image(upload.file, sniffed.content_type, settings.ATTACHMENT_MAX_IMAGE_PIXELS)
+        image = prepare_image(
+            upload.file, sniffed.content_type, settings.ATTACHMENT_MAX_IMAGE_PIXELS
+        )
     stored: list[str] = []
     try:
         if image is not None:
@@ -359,10 +360,14 @@ def open_download(grant: DownloadGrant) -> Download:
             view = view_of(get_record(user, attachment.record.record_type, attachment.record_id))
         except NotFound:
             raise refused from None
-        readable = attached_to(view.values.get(attachment.field_name), [attachment], attachment.field_name)
+        readable = attached_to(
+            view.values.get(attachment.field_name), [attachment], attachment.field_name
+        )
         if not readable:
             raise refused
-        name = attachment.thumbnail_name if grant.variant == "thumbnail" else attachment.storage_name
+        name = (
+            attachment.thumbnail_name if grant.variant == "thumbnail" else attachment.storage_name
+        )
         if not name:
             raise refused
         log_access(user, [attachment.record], AccessLog.Action.DOWNLOAD)

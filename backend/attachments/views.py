@@ -7,8 +7,10 @@ never cached by shared caches, and serves byte ranges (audio players seek with t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import orjson
+from django.core.files import File
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
@@ -46,7 +48,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     return first, last
 
 
-def _ranged(file, first: int, last: int):  # type: ignore[no-untyped-def]
+def _ranged(file: File, first: int, last: int) -> Iterator[bytes]:
     file.seek(first)
     remaining = last - first + 1
     try:
@@ -61,7 +63,7 @@ def _ranged(file, first: int, last: int):  # type: ignore[no-untyped-def]
 
 
 def _headers(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
-    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Accept-Ranges"] = "bytes"

@@ -34,7 +34,7 @@ def s3_endpoint() -> Iterator[str]:
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 (moto accepts any)
+        aws_secret_access_key="test",
     ).create_bucket(Bucket=BUCKET)
     yield endpoint
     server.stop()

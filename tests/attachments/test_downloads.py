@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from backend.accounts.models import User
 from backend.attachments import links
 from backend.attachments.models import Attachment
 from backend.audit.models import AccessLog
@@ -68,11 +69,9 @@ def test_cp_monitor_sees_no_photo_of_a_pii_field() -> None:
 def test_a_link_for_a_user_who_may_not_read_the_field_is_refused() -> None:
     # a validly signed link still answers only what its user may read now
     worker = token("cp_worker")
-    case_id, attachment_id = _case_with_photo(worker)
+    _, attachment_id = _case_with_photo(worker)
     use_tenant("demo")
     stored = Attachment.objects.get(pk=attachment_id)
-    from backend.accounts.models import User
-
     monitor = User.objects.get(username="cp_monitor", tenant__slug="demo")
     forged = links.sign_download(stored.pk, monitor.pk, monitor.tenant_id, "file", 60)
 

@@ -74,7 +74,9 @@ def test_photo_comes_back_without_location_rotated_with_a_thumbnail() -> None:
 def test_renamed_executable_is_refused_and_nothing_is_stored() -> None:
     worker = token("cp_worker")
     case_id = register_case(worker)
-    executable = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200 + b"PE\x00\x00" + b"\x00" * 500
+    executable = (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200 + b"PE\x00\x00" + b"\x00" * 500
+    )
 
     payload = attached(upload(worker, case_id, "photoProfile", executable, "holiday.jpg"))
 
@@ -173,9 +175,7 @@ def test_the_same_client_mutation_id_stores_the_file_once() -> None:
     use_tenant("demo")
     assert Attachment.objects.filter(record_id=case_id).count() == 1
     assert len(stored_names()) == 1
-    history = gql(
-        "query($id: ID!) { recordHistory(id: $id) { action } }", {"id": case_id}, worker
-    )
+    history = gql("query($id: ID!) { recordHistory(id: $id) { action } }", {"id": case_id}, worker)
     actions = [entry["action"] for entry in history["data"]["recordHistory"]]
     assert actions.count("attach") == 1
 
