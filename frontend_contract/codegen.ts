@@ -19,6 +19,8 @@ const scalarConfig = {
     Date: "string",
     DateTime: "string",
     JSON: "JsonValue",
+    // A file sent by the GraphQL multipart request spec (apollo-upload-client, urql, ...).
+    Upload: "File | Blob",
   },
   enumsAsTypes: true,
   useTypeImports: true,

@@ -56,3 +56,4 @@ class AccessAction(Enum):
     READ = "read"
     LIST = "list"
     HISTORY = "history"
+    DOWNLOAD = "download"
