@@ -16,6 +16,7 @@ from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.sync import SyncMutation, SyncQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
 
@@ -32,6 +33,7 @@ class Query(
     LocationsQuery,
     DirectoryQuery,
     ModulesQuery,
+    SyncQuery,
 ):
     pass
 
@@ -46,5 +48,6 @@ class Mutation(
     ConfigurationMutation,
     LocationsMutation,
     ModulesMutation,
+    SyncMutation,
 ):
     pass
