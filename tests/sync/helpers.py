@@ -9,7 +9,9 @@ from tests.graphql_client import gql
 
 REGISTER_DEVICE = """
 mutation($name: String!, $platform: String) {
-  registerDevice(name: $name, platform: $platform) { device { id name platform revokedAt } errors { code } }
+  registerDevice(name: $name, platform: $platform) {
+    device { id name platform revokedAt } errors { code }
+  }
 }
 """
 REVOKE_DEVICE = """

@@ -57,7 +57,8 @@ def test_a_revoked_device_is_told_to_wipe_and_given_nothing() -> None:
     revoked = gql(REVOKE_DEVICE, {"id": device}, worker)["data"]["revokeDevice"]
     result = page(worker, device, client.cursor)
 
-    assert revoked["errors"] == [] and revoked["device"]["revokedAt"] is not None
+    assert revoked["errors"] == []
+    assert revoked["device"]["revokedAt"] is not None
     assert result == {
         "items": [],
         "tombstones": [],

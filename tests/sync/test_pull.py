@@ -121,7 +121,8 @@ def test_a_monitor_pulls_a_pinned_case_without_its_pii_fields() -> None:
 
     assert pinned == {"ids": [case_id], "errors": []}
     record = client.held[case_id]["record"]
-    assert record["nameFirst"] is None and "nameFirst" in record["redactedFields"]
+    assert record["nameFirst"] is None
+    assert "nameFirst" in record["redactedFields"]
     assert record["sex"] == "female"
     assert "name_first" not in client.held[case_id]["fieldRevisions"]
     assert "sex" in client.held[case_id]["fieldRevisions"]
@@ -252,3 +253,15 @@ def test_a_deleted_case_arrives_as_a_tombstone() -> None:
     client.sync()
 
     assert client.dropped == {case_id: "DELETED"}
+
+
+def test_a_pages_items_are_costed_once_by_first() -> None:
+    worker = token("cp_worker")
+
+    body = gql(
+        "query($d: ID!) { syncPull(deviceId: $d, first: 100) { items { id } } }",
+        {"d": register_device(worker)},
+        worker,
+    )
+
+    assert body["extensions"]["cost"]["requested"] == 1 + 100 * (1 + 1)

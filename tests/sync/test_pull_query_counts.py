@@ -72,7 +72,8 @@ def test_a_pull_of_40_records_costs_as_many_queries_as_5() -> None:
     for size in (5, 40):
         device = register_device(worker, f"tablet {size}")
         queries, result = _queries({"device": device, "first": size}, worker)
-        assert len(result["items"]) == size and result["hasMore"] is True
+        assert len(result["items"]) == size
+        assert result["hasMore"] is True
         counts[size] = queries
 
     assert counts[5] == counts[40]
