@@ -133,6 +133,15 @@ class ErrorCode(StrEnum):
     )
     INVALID_MODULE = "INVALID_MODULE", "A module declaration with errors; each entry names one."
     MODULE_IN_USE = "MODULE_IN_USE", "Records belong to the module (for that record type)."
+    # Offline sync
+    UNKNOWN_DEVICE = (
+        "UNKNOWN_DEVICE",
+        "A device id that is not one of yours (registerDevice gives one).",
+    )
+    DEVICE_REVOKED = (
+        "DEVICE_REVOKED",
+        "The device was revoked: it may not push; its next pull says wipe.",
+    )
     # Documents and transport (top-level errors only)
     DOCUMENT_TOO_LARGE = (
         "DOCUMENT_TOO_LARGE",

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "backend.modules",
     "backend.records",
     "backend.search",
+    "backend.sync",
     "backend.audit",
     "backend.attachments",
     "backend.notifications",

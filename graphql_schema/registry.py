@@ -34,6 +34,7 @@ from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
+from graphql_schema.sync import sync_fields
 from graphql_schema.workflows.mutations import record_type_mutations, workflow_mutations
 from graphql_schema.workflows.record_fields import workflow_fields
 from graphql_schema.workflows.records import any_record, mark_record_type
@@ -103,7 +104,7 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
             mutations += record_type_mutations(types.output, resolvers[record_type])
     if configuration.workflow_record_types:
         mutations += workflow_mutations(any_record(resolvers), resolvers)
-    return build_schema(queries + node_fields(resolvers), mutations)
+    return build_schema(queries + node_fields(resolvers) + sync_fields(resolvers), mutations)
 
 
 def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:

@@ -17,6 +17,7 @@ from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.sync import SyncMutation, SyncQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
 
@@ -33,6 +34,7 @@ class Query(
     LocationsQuery,
     DirectoryQuery,
     ModulesQuery,
+    SyncQuery,
 ):
     pass
 
@@ -48,5 +50,6 @@ class Mutation(
     LocationsMutation,
     ModulesMutation,
     AttachmentsMutation,
+    SyncMutation,
 ):
     pass

@@ -3,8 +3,9 @@
 Each field costs 1. A field with a `first` (or `last`) argument multiplies the cost of what
 it selects by that page size (its default when absent); any other list of objects (a
 record's transitions, approvals, flags, notes and alerts, subform entries, form metadata)
-multiplies by LIST_ESTIMATE. A connection's `edges` is the page itself, already counted by
-`first`. Introspection costs nothing, so GraphiQL and code generators always work.
+multiplies by LIST_ESTIMATE. A connection's `edges` (and a sync page's `items` and
+`tombstones`) is the page itself, already counted by `first`. Introspection costs nothing,
+so GraphiQL and code generators always work.
 
 Computed before validation, on a document within the size limits: an unknown field costs 1,
 a fragment that spreads itself adds nothing the second time (validation refuses both), and a
@@ -50,6 +51,9 @@ MAX_NESTING = 100
 COST_CEILING = 2**53
 INT_MAX = 2**31 - 1  # GraphQL Int: a larger literal is refused by validation anyway
 PAGE_ARGUMENTS = ("first", "last")
+# Lists that are the page itself, already counted by the `first` of the field above them.
+PAGE_LISTS = frozenset({"edges"})
+PAGE_LISTS_OF = {"SyncPage": frozenset({"items", "tombstones"})}
 
 
 class QueryCost:
@@ -108,13 +112,15 @@ class QueryCost:
         if definition is None:
             return 1
         children = self._selections(node.selection_set, get_named_type(definition.type), depth)
-        return min(COST_CEILING, 1 + self._multiplier(node, definition) * children)
+        multiplier = self._multiplier(node, definition, parent.name if parent else "")
+        return min(COST_CEILING, 1 + multiplier * children)
 
-    def _multiplier(self, node: FieldNode, definition: GraphQLField) -> int:
+    def _multiplier(self, node: FieldNode, definition: GraphQLField, parent: str) -> int:
         paging = [name for name in PAGE_ARGUMENTS if name in definition.args]
         if paging:
             return self._page_size(node, paging, definition)
-        if node.name.value == "edges":
+        name = node.name.value
+        if name in PAGE_LISTS or name in PAGE_LISTS_OF.get(parent, ()):
             return 1
         field_type = definition.type
         if isinstance(field_type, GraphQLNonNull):

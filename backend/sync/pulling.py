@@ -1,0 +1,229 @@
+"""syncPull: a page of the records a device should hold and of those it should drop.
+
+What a device holds is kept per device (`DeviceRecord`): the version last sent and the
+version the device confirmed by presenting the cursor of the page that carried it. A page
+holds, oldest change first, the records in the sync scope the device has not confirmed at
+their current version (changed, newly in scope, or sent on a page the device never got),
+and tombstones for records it may hold that left the scope. A lost page is therefore sent
+again by a pull with the previous cursor, and a pull ends (`has_more` false) when the device
+holds exactly the scope. Every value comes from the read service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.errors import BadUserInput
+from backend.forms.configuration import published_configuration
+from backend.records.access import access_plan
+from backend.records.models import Record
+from backend.records.reading import RecordView, read_records
+from backend.sync.cursors import cursor_for, page_of
+from backend.sync.devices import device_for
+from backend.sync.models import Device, DeviceRecord, OfflinePin
+from backend.sync.scope import access_digest, reached_by, sync_scope
+from permissions.plan import AccessPlan
+
+DEFAULT_PULL_SIZE = 100
+MAX_PULL_SIZE = 500
+
+
+class TombstoneReason(StrEnum):
+    DELETED = "DELETED"  # the record was deleted
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"  # transferred away, referral ended, role or module changed
+    UNPINNED = "UNPINNED"  # held only because the user pinned it, and they unpinned it
+
+
+@dataclass(frozen=True)
+class PulledRecord:
+    view: RecordView
+    # field name -> revision of its last change, for the fields the caller may read
+    field_revisions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    record_type: str
+    record_id: uuid.UUID
+    reason: TombstoneReason
+
+
+@dataclass(frozen=True)
+class PullPage:
+    items: list[PulledRecord] = field(default_factory=list)
+    tombstones: list[Tombstone] = field(default_factory=list)
+    cursor: str | None = None
+    has_more: bool = False
+    forms_digest: str | None = None
+    wipe: bool = False
+
+
+def pull(
+    user: User,
+    device_id: object,
+    *,
+    since: str | None = None,
+    first: int | None = None,
+    record_types: Sequence[str] | None = None,
+) -> PullPage:
+    """The next page for the device. `since` is the cursor of the last page the device
+    received (None: it holds nothing, start afresh); a revoked device is told to wipe."""
+    size = _page_size(first)
+    with transaction.atomic():
+        device = device_for(user, device_id, allow_revoked=True)
+        device = Device.objects.select_for_update().get(pk=device.pk)
+        if device.revoked:
+            return PullPage(wipe=True)
+        configuration = published_configuration(user.tenant)
+        every_type = sorted(configuration.record_types)
+        types = _chosen_types(record_types, every_type)
+        plans = {record_type: access_plan(user, record_type) for record_type in every_type}
+        held = DeviceRecord.objects.filter(device=device)
+        if record_types is not None:
+            held = held.filter(record__record_type__in=types)
+        if since is None:
+            held.delete()
+        else:
+            _acknowledge(device, page_of(since, device))
+        digest = access_digest(plans)
+        if digest != device.access_digest:
+            # What the user may read changed: every record goes again, cut anew.
+            DeviceRecord.objects.filter(device=device).update(acked_seq=None)
+            device.access_digest = digest
+        page = device.pages + 1
+        scope = sync_scope(user, {t: plans[t] for t in types})
+        items, more_items = _items(user, device, plans, scope, size, page)
+        tombstones, more_tombstones = _tombstones(user, held, scope, size, page)
+        device.pages = page
+        device.last_pull_at = timezone.now()
+        device.save(update_fields=["pages", "last_pull_at", "access_digest"])
+        return PullPage(
+            items=items,
+            tombstones=tombstones,
+            cursor=cursor_for(device, page),
+            has_more=more_items or more_tombstones,
+            forms_digest=_forms_digest(configuration.digest, digest),
+        )
+
+
+def _page_size(first: int | None) -> int:
+    size = DEFAULT_PULL_SIZE if first is None else first
+    if not 1 <= size <= MAX_PULL_SIZE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PULL_SIZE}.", field="first")
+    return size
+
+
+def _chosen_types(record_types: Sequence[str] | None, every_type: list[str]) -> list[str]:
+    if record_types is None:
+        return every_type
+    unknown = sorted(set(record_types) - set(every_type))
+    if unknown:
+        raise BadUserInput(f"Record types not in use here: {unknown}.", field="recordTypes")
+    return sorted(set(record_types))
+
+
+def _forms_digest(configuration_digest: str, access: str) -> str:
+    return hashlib.sha256(f"{configuration_digest}:{access}".encode()).hexdigest()[:32]
+
+
+def _acknowledge(device: Device, page: int) -> None:
+    """The device holds page `page`: what it carried is confirmed."""
+    sent = DeviceRecord.objects.filter(device=device, sent_page=page)
+    sent.filter(gone=False).update(acked_seq=F("sent_seq"))
+    sent.filter(gone=True).delete()
+
+
+def _items(
+    user: User,
+    device: Device,
+    plans: dict[str, AccessPlan],
+    scope: Any,
+    size: int,
+    page: int,
+) -> tuple[list[PulledRecord], bool]:
+    confirmed = DeviceRecord.objects.filter(
+        device=device, record=OuterRef("pk"), gone=False, acked_seq__gte=OuterRef("change_seq")
+    )
+    rows = list(
+        Record.objects.filter(scope)
+        .exclude(Exists(confirmed))
+        .select_related("owner")
+        .order_by("change_seq", "pk")[: size + 1]
+    )
+    found = rows[:size]
+    by_type: dict[str, list[Record]] = {}
+    for record in found:
+        by_type.setdefault(record.record_type, []).append(record)
+    views: dict[uuid.UUID, RecordView] = {}
+    for record_type, records in by_type.items():
+        views.update((v.record.pk, v) for v in read_records(user, record_type, records))
+    items = []
+    for record in found:
+        view = views.get(record.pk)
+        if view is None:
+            continue
+        readable = view.access.readable
+        revisions = {n: r for n, r in record.field_revs.items() if n in readable}
+        items.append(PulledRecord(view, revisions))
+    DeviceRecord.objects.bulk_create(
+        [
+            DeviceRecord(
+                tenant_id=user.tenant_id,
+                device=device,
+                record=item.view.record,
+                sent_seq=item.view.record.change_seq,
+                sent_page=page,
+                gone=False,
+                via=reached_by(user, plans[item.view.record.record_type], item.view.record),
+            )
+            for item in items
+        ],
+        update_conflicts=True,
+        unique_fields=["device", "record"],
+        update_fields=["sent_seq", "sent_page", "gone", "via"],
+    )
+    return items, len(rows) > size
+
+
+def _tombstones(
+    user: User, held: Any, scope: Any, size: int, page: int
+) -> tuple[list[Tombstone], bool]:
+    in_scope = Record.objects.filter(scope).values("pk")
+    rows = list(
+        held.exclude(record_id__in=in_scope)
+        .order_by("pk")
+        .values("pk", "record_id", "via", "record__record_type", "record__deleted_at")[: size + 1]
+    )
+    found = rows[:size]
+    pinned_away = [r["record_id"] for r in found if r["via"] == DeviceRecord.Via.PINNED]
+    still_pinned = set(
+        OfflinePin.objects.filter(user=user, record_id__in=pinned_away).values_list(
+            "record_id", flat=True
+        )
+        if pinned_away
+        else ()
+    )
+    tombstones = []
+    for row in found:
+        if row["record__deleted_at"] is not None:
+            reason = TombstoneReason.DELETED
+        elif row["via"] == DeviceRecord.Via.PINNED and row["record_id"] not in still_pinned:
+            reason = TombstoneReason.UNPINNED
+        else:
+            reason = TombstoneReason.OUT_OF_SCOPE
+        tombstones.append(Tombstone(row["record__record_type"], row["record_id"], reason))
+    if found:
+        DeviceRecord.objects.filter(pk__in=[r["pk"] for r in found]).update(
+            gone=True, sent_page=page
+        )
+    return tombstones, len(rows) > size
