@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from strawberry.http import GraphQLRequestData
 
 from backend.error_codes import ErrorCode
+from backend.observability.metrics import count_error
 
 BAD_REQUEST = ErrorCode.BAD_REQUEST.value
 METHOD_NOT_ALLOWED = ErrorCode.METHOD_NOT_ALLOWED.value
@@ -26,6 +27,7 @@ UNSUPPORTED_MEDIA_TYPE = ErrorCode.UNSUPPORTED_MEDIA_TYPE.value
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> HttpResponse:
+    count_error(code)
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
     for name, value in (headers or {}).items():
