@@ -84,16 +84,19 @@ INSTALLED_APPS = [
     "backend.workflows",
     "backend.demo",
     "backend.deployment",
+    "backend.observability",
     "graphql_schema",
 ]
 
 MIDDLEWARE = [
+    "backend.observability.middleware.ProbeMiddleware",  # probes ignore the Host header
     "corsheaders.middleware.CorsMiddleware",  # first: it answers preflight requests itself
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.request_state.RequestScopeMiddleware",
+    "backend.observability.middleware.RequestTelemetryMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -277,6 +280,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "casework")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 # Beat: relay outbox events the broker missed (also `manage.py relay_outbox --loop`), and
 # raise overdue-service alerts (idempotent: once per service entry).
 CELERY_BEAT_SCHEDULE = {
@@ -309,17 +313,31 @@ OUTBOX_REDELIVER_AFTER_SECONDS = int(os.environ.get("OUTBOX_REDELIVER_AFTER_SECO
 # --- Static files, locale, logging ----------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Uploaded files; `manage.py backup` archives this folder with the database.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 LANGUAGE_CODE = "en"
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+# Bearer token of GET /metrics (Prometheus); unset: /metrics answers 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json (the container's default): one JSON object per line, with the request id,
+# tenant, user id and operation name of the request being served; never a value or a token.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "backend.observability.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "strawberry.execution": {"level": "CRITICAL"},  # graphql_schema.errors logs instead

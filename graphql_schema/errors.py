@@ -9,6 +9,7 @@ from graphql import GraphQLError, VariableDefinitionNode
 
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
+from backend.observability.metrics import count_error
 
 logger = logging.getLogger("graphql_schema.errors")
 
@@ -49,6 +50,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         logger.error("unhandled error in %s", error.path, exc_info=original)
         message = INTERNAL_MESSAGE
         extensions = {"code": "INTERNAL_SERVER_ERROR"}
+    count_error(extensions["code"])
     formatted: dict[str, Any] = {"message": message, "extensions": extensions}
     if error.locations:
         formatted["locations"] = [

@@ -22,6 +22,7 @@ from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
+from backend.observability.metrics import SCHEMA_COMPILE
 from backend.records.filtering.catalogue import catalogue
 from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
@@ -111,7 +112,8 @@ def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
     configuration = published_configuration(tenant)
     schema = _schemas.get(configuration.digest)
     if schema is None:
-        schema = compile_schema(configuration)
+        with SCHEMA_COMPILE.time():
+            schema = compile_schema(configuration)
         with _lock:
             _schemas[configuration.digest] = schema
             while len(_schemas) > MAX_CACHED_SCHEMAS:

@@ -21,6 +21,7 @@ from strawberry.http import GraphQLRequestData
 
 from backend.attachments.uploads import LimitedUploadHandler
 from backend.error_codes import ErrorCode
+from backend.observability.metrics import count_error
 
 BAD_REQUEST = ErrorCode.BAD_REQUEST.value
 METHOD_NOT_ALLOWED = ErrorCode.METHOD_NOT_ALLOWED.value
@@ -33,6 +34,7 @@ MULTIPART = "multipart/form-data"
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> HttpResponse:
+    count_error(code)
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
     for name, value in (headers or {}).items():

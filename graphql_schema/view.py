@@ -25,6 +25,8 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from backend.accounts.errors import TotpEnrollmentRequired
 from backend.error_codes import ErrorCode
 from backend.errors import Unauthenticated
+from backend.observability import request_log
+from backend.observability.metrics import operation_label, operation_name
 from graphql_schema.context import RequestContext
 from graphql_schema.errors import format_error
 from graphql_schema.registry import base_schema, schema_for_tenant
@@ -98,6 +100,8 @@ class CaseworkGraphQLView(GraphQLView):
             return error_response(
                 400, BAD_REQUEST, "multipart/form-data is for attachFile alone; send JSON."
             )
+        name = operation_name(self._operation.operation_name, self._operation.query)
+        request_log.annotate(operation=operation_label(name))
         # One transaction per request: row-level security reads the tenant from a
         # transaction-local setting, made when the bearer token is checked.
         with transaction.atomic():
@@ -147,6 +151,7 @@ class CaseworkGraphQLView(GraphQLView):
                 )
             return self._refuse_mixed_sign_in(selection)
         tenant = principal.user.tenant
+        request_log.annotate(tenant=tenant.slug, user_id=principal.user.pk)
         self.schema = schema_for_tenant(tenant)
         self._schema_version = schema_version(tenant, self.schema)
         # A signed-in caller's document matters here only when it signs in: the usual

@@ -20,3 +20,13 @@ def post_worker_init(worker: Any) -> None:
         logger.warning("could not compile the tenants' schemas at start", exc_info=True)
     finally:
         connections.close_all()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop an exited worker's live gauges from the merged Prometheus samples."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,1 @@
+"""What operators see: Prometheus metrics, structured JSON logs, a request id per request."""
