@@ -274,7 +274,8 @@ def explain_ours(tenant: Tenant, user: User, query: Query) -> str:
     """EXPLAIN ANALYZE of the slowest statement one service_find runs."""
     with CaptureQueriesContext(connection) as captured:
         service_find(tenant, user, query)
-    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))["sql"]
+    selects = [q for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    slowest = max(selects, key=lambda q: float(q["time"]))["sql"]
     with tenant_transaction(tenant.pk), connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest)
         return "\n".join(row[0] for row in cursor.fetchall())
