@@ -28,15 +28,20 @@ def _owner_connection() -> psycopg.Connection[tuple[object, ...]]:
 
 
 @contextmanager
-def bench_database() -> Iterator[str]:
-    name = f"bench_{os.getpid()}"
+def bench_database(keep: str | None = None) -> Iterator[str]:
+    """A new database, dropped at the end; or, with `keep`, that database, created when
+    missing and kept (to measure again without loading again)."""
+    name = keep or f"bench_{os.getpid()}"
     if settings.EMBEDDED_DATABASE:
         from ops import embedded_postgres
 
         embedded_postgres.provision(settings.DATABASES["owner"]["HOST"])
     with _owner_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not keep:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        if not (keep and exists):
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     for alias in ("default", "owner"):
         connections[alias].close()
         connections[alias].settings_dict["NAME"] = name
@@ -48,7 +53,12 @@ def bench_database() -> Iterator[str]:
         for alias in ("default", "owner"):
             connections[alias].close()
         attempt_counters.close_connection()  # logins count attempts on a connection of its own
-        with _owner_connection() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        if not keep:
+            _drop(name)
+
+
+def _drop(name: str) -> None:
+    with _owner_connection() as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

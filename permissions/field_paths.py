@@ -25,6 +25,9 @@ class FieldPaths:
     inputs: Mapping[FieldPath, Sequence[FieldPath]] = field(default_factory=dict)
     # every field of the record type, readable or not
     all_paths: frozenset[FieldPath] = frozenset()
+    _limited: dict[frozenset[str], FieldPaths] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @cached_property
     def hiding(self) -> frozenset[FieldPath]:
@@ -39,6 +42,12 @@ class FieldPaths:
     def limited_to(self, top_level: frozenset[str]) -> FieldPaths:
         """The same rules for a caller who may see only the top-level fields `top_level`
         (a referral's forms): a calculated field whose inputs fall outside goes too."""
+        found = self._limited.get(top_level)
+        if found is None:
+            found = self._limited[top_level] = self._limit(top_level)
+        return found
+
+    def _limit(self, top_level: frozenset[str]) -> FieldPaths:
         readable = {p for p in self.readable if p[0] in top_level}
         changed = True
         while changed:

@@ -13,6 +13,8 @@ a record of module M reads and writes only fields shown on a form of M.
 from __future__ import annotations
 
 import enum
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +27,15 @@ from backend.forms.configuration import TenantConfiguration
 from formengine import FieldPath, RecordSchema
 from permissions import rules as _registered  # noqa: F401  (registers the named rules)
 from permissions.field_paths import FieldPaths, field_paths
+from permissions.rules import field_rule_inputs
 from permissions.scope import scope_filter
+
+# Field paths by everything they are computed from (see _field_paths); roles are few and
+# configurations change rarely, so the rule tests (hundreds per record type) run once per
+# role and configuration version per process, not once per request.
+_PATHS_CACHE_SIZE = 512
+_paths_cache: OrderedDict[tuple[object, ...], FieldPaths] = OrderedDict()
+_paths_lock = threading.Lock()
 
 
 class AccessKind(enum.Enum):
@@ -197,14 +207,8 @@ def build_plan(
     all_forms = {key for keys in form_of.values() for key in keys}
     readable_forms = {k for k in all_forms if rules.test_rule("form_readable", user, k)}
     writable_forms = {k for k in readable_forms if rules.test_rule("form_writable", user, k)}
-    paths = field_paths(
-        schema,
-        top_level_readable=lambda name: not readable_forms.isdisjoint(form_of.get(name, ())),
-        top_level_writable=lambda name: (
-            may_write and not writable_forms.isdisjoint(form_of.get(name, ()))
-        ),
-        visible=lambda definition: rules.test_rule("field_visible", user, definition),
-        editable=lambda definition: rules.test_rule("field_editable", user, definition),
+    paths = _field_paths(
+        user, configuration, schema, may_write, frozenset(readable_forms), frozenset(writable_forms)
     )
     modules = configuration.modules.get(record_type, {})
     return AccessPlan(
@@ -220,3 +224,45 @@ def build_plan(
         modules=dict(modules),
         granted=frozenset(m for m in modules if rules.test_rule("module_granted", user, m)),
     )
+
+
+def _field_paths(
+    user: User,
+    configuration: TenantConfiguration,
+    schema: RecordSchema,
+    may_write: bool,
+    readable_forms: frozenset[str],
+    writable_forms: frozenset[str],
+) -> FieldPaths:
+    """The user's field paths, shared by every user whose rules read the same: the same
+    configuration, form access, write permission and field-rule inputs."""
+    key = (
+        configuration.tenant_id,
+        configuration.config_version,
+        configuration.digest,
+        schema.record_type,
+        may_write,
+        readable_forms,
+        writable_forms,
+        field_rule_inputs(user),
+    )
+    with _paths_lock:
+        cached = _paths_cache.get(key)
+        if cached is not None:
+            _paths_cache.move_to_end(key)
+            return cached
+    form_of = configuration.field_forms.get(schema.record_type, {})
+    paths = field_paths(
+        schema,
+        top_level_readable=lambda name: not readable_forms.isdisjoint(form_of.get(name, ())),
+        top_level_writable=lambda name: (
+            may_write and not writable_forms.isdisjoint(form_of.get(name, ()))
+        ),
+        visible=lambda definition: rules.test_rule("field_visible", user, definition),
+        editable=lambda definition: rules.test_rule("field_editable", user, definition),
+    )
+    with _paths_lock:
+        _paths_cache[key] = paths
+        while len(_paths_cache) > _PATHS_CACHE_SIZE:
+            _paths_cache.popitem(last=False)
+    return paths

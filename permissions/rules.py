@@ -53,6 +53,12 @@ def form_writable(user: User, form_key: str) -> bool:
     return _form_access(user, form_key) == "rw"
 
 
+def field_rule_inputs(user: User) -> tuple[frozenset[str], frozenset[str]]:
+    """Everything `field_visible` and `field_editable` read of a user besides the field: the
+    role's hidden and read-only tags (the AccessPlan caches field paths by it)."""
+    return frozenset(_tag_rule(user, "hidden_tags")), frozenset(_tag_rule(user, "read_only_tags"))
+
+
 @rules.predicate
 def field_visible(user: User, definition: FieldDefinition) -> bool:
     return not (_tag_rule(user, "hidden_tags") & definition.tags)

@@ -56,6 +56,7 @@ class Record(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "record_type", "created_at"]),
+            models.Index(fields=["tenant", "record_type", "updated_at"]),
             models.Index(fields=["tenant", "change_seq"]),
             models.Index(fields=["tenant", "owner"]),
             models.Index(fields=["tenant", "record_type", "module"]),
