@@ -17,6 +17,7 @@ from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
 from graphql_schema.sync import SyncMutation, SyncQuery
+from graphql_schema.sync_push import SyncPushMutation, SyncPushQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
 
@@ -34,6 +35,7 @@ class Query(
     DirectoryQuery,
     ModulesQuery,
     SyncQuery,
+    SyncPushQuery,
 ):
     pass
 
@@ -49,5 +51,6 @@ class Mutation(
     LocationsMutation,
     ModulesMutation,
     SyncMutation,
+    SyncPushMutation,
 ):
     pass
