@@ -12,8 +12,8 @@ from backend.records.models import Record, RecordHistory
 from tests.graphql_client import gql, use_tenant
 from tests.sync.helpers import (
     CONFLICTS,
-    REVOKE_DEVICE,
     RESOLVE,
+    REVOKE_DEVICE,
     change,
     push,
     pushed,
