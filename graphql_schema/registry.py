@@ -36,6 +36,7 @@ from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
 from graphql_schema.sync import sync_fields
+from graphql_schema.sync_push import sync_record_fields
 from graphql_schema.workflows.mutations import record_type_mutations, workflow_mutations
 from graphql_schema.workflows.record_fields import workflow_fields
 from graphql_schema.workflows.records import any_record, mark_record_type
@@ -86,7 +87,10 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
         has_workflow = record_type in configuration.workflow_record_types
         types = compile_record_types(
             configuration.record_types[record_type],
-            extra_fields=workflow_fields() if has_workflow else (),
+            extra_fields=[
+                *(workflow_fields() if has_workflow else ()),
+                *sync_record_fields(),
+            ],
             services=configuration.services,
         )
         mark_record_type(types)

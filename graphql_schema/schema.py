@@ -18,6 +18,7 @@ from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
 from graphql_schema.sync import SyncMutation, SyncQuery
+from graphql_schema.sync_push import SyncPushMutation, SyncPushQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
 
 
@@ -35,6 +36,7 @@ class Query(
     DirectoryQuery,
     ModulesQuery,
     SyncQuery,
+    SyncPushQuery,
 ):
     pass
 
@@ -51,5 +53,6 @@ class Mutation(
     ModulesMutation,
     AttachmentsMutation,
     SyncMutation,
+    SyncPushMutation,
 ):
     pass

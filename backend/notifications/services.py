@@ -34,6 +34,7 @@ KINDS = (
     "approval_request",
     "approval_result",
     SERVICE_OVERDUE,
+    "sync_conflict",
 )
 
 EMAIL_FOOTER = "\n\nSign in to Casework to see it."

@@ -85,6 +85,8 @@ class RecordHistory(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     client_mutation_id = models.CharField(max_length=100, blank=True)
+    # The device a sync write came from (sync.Device; no foreign key: records knows no sync).
+    device_id = models.UUIDField(null=True, blank=True)
     action = models.CharField(max_length=40, default="update")
     # {field: [old, new]}
     diff = models.JSONField(default=dict)

@@ -7,6 +7,7 @@ transaction.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ def append_revision(
     source: str,
     action: str,
     client_mutation_id: str = "",
+    device_id: uuid.UUID | None = None,
     data_fields: Iterable[str] = (),
     created: bool = False,
 ) -> RecordHistory:
@@ -58,6 +60,7 @@ def append_revision(
         actor=actor,
         source=source,
         client_mutation_id=client_mutation_id,
+        device_id=device_id,
         action=action,
         diff={name: list(pair) for name, pair in diff.items()},
     )

@@ -43,6 +43,7 @@ from formengine import (
     FieldError,
     FieldPath,
     RecordSchema,
+    RecordValidation,
     apply_defaults,
     resolve_defaults,
     validate_record,
@@ -50,9 +51,11 @@ from formengine import (
 from permissions.actions import require_action
 
 __all__ = [
+    "CheckedUpdate",
     "VisibleRecord",
     "WriteResult",
     "access_plan",
+    "check_update",
     "create_record",
     "get_any_record",
     "get_record",
@@ -109,9 +112,12 @@ def create_record(
     source: str = "web",
     client_mutation_id: str = "",
     module: str | None = None,
+    record_id: uuid.UUID | None = None,
+    device_id: uuid.UUID | None = None,
 ) -> WriteResult:
     """A new record, of `module` where its type has modules (left out: the user's only
-    module for the type); only fields of the module's forms may be written."""
+    module for the type); only fields of the module's forms may be written. `record_id`:
+    the id a device gave a record it created offline (else a new one)."""
     require_action(user, "create", record_type)
     configuration, schema = record_schema(user, record_type)
     plan = access_plan(user, record_type)
@@ -131,6 +137,7 @@ def create_record(
         return WriteResult(None, errors=result.errors)
     with transaction.atomic():
         record = Record.objects.create(
+            id=record_id or uuid.uuid4(),
             tenant_id=user.tenant_id,
             record_type=record_type,
             module=module,
@@ -151,21 +158,56 @@ def create_record(
             source=source,
             action="create",
             client_mutation_id=client_mutation_id,
+            device_id=device_id,
             data_fields=result.changes,
             created=True,
         )
     return WriteResult(record)
 
 
+@dataclass(frozen=True)
+class CheckedUpdate:
+    """A patch applied to a record's stored data and validated, not saved: `errors` are the
+    write guard's refusals, else the validation's."""
+
+    schema: RecordSchema
+    result: RecordValidation
+    errors: list[FieldError]
+
+
+def check_update(
+    user: User,
+    configuration: TenantConfiguration,
+    schema: RecordSchema,
+    visible: VisibleRecord,
+    patch: Mapping[str, Any],
+    *,
+    source: str = "web",
+) -> CheckedUpdate:
+    """What `patch` would make of the (locked) record, through validation and the write
+    guard, saving nothing."""
+    record = visible.record
+    schema = _module_schema(configuration, schema, record.module)
+    defaults = _defaults(user, schema)
+    written = apply_defaults(schema.current_fields, patch, defaults, record.data)
+    references = known_references(user.tenant_id, schema, written)
+    result = validate_record(schema, record.data, written, references=references)
+    forbidden = forbidden_changes(
+        visible.access, schema, patch, record.data, result.data, source=source, defaults=defaults
+    )
+    return CheckedUpdate(schema, result, forbidden or result.errors)
+
+
 def update_record(
     user: User,
     record_type: str,
-    record_id: str,
+    record_id: str | uuid.UUID,
     base_revision: int,
     patch: Mapping[str, Any],
     *,
     source: str = "web",
     client_mutation_id: str = "",
+    device_id: uuid.UUID | None = None,
 ) -> WriteResult:
     """Apply a patch written against `base_revision`.
 
@@ -183,24 +225,17 @@ def update_record(
                 f"(current: {record.revision}).",
                 field="baseRevision",
             )
-        schema = _module_schema(configuration, schema, record.module)
-        defaults = _defaults(user, schema)
-        written = apply_defaults(schema.current_fields, patch, defaults, record.data)
-        references = known_references(user.tenant_id, schema, written)
-        result = validate_record(schema, record.data, written, references=references)
-        forbidden = forbidden_changes(
-            visible.access,
+        checked = check_update(
+            user,
+            configuration,
             schema,
+            VisibleRecord(record, visible.access),
             patch,
-            record.data,
-            result.data,
             source=source,
-            defaults=defaults,
         )
-        if forbidden:
-            return WriteResult(None, errors=forbidden)
-        if not result.ok:
-            return WriteResult(None, errors=result.errors)
+        if checked.errors:
+            return WriteResult(None, errors=checked.errors)
+        schema, result = checked.schema, checked.result
         conflicts = [
             FieldError(
                 name,
@@ -224,6 +259,7 @@ def update_record(
                 source=source,
                 action="update",
                 client_mutation_id=client_mutation_id,
+                device_id=device_id,
                 data_fields=result.changes,
             )
             record_changed.send(sender=Record, record=record, actor=user)

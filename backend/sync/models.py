@@ -88,3 +88,69 @@ class OfflinePin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.record_id}"
+
+
+class PushedChange(models.Model):
+    """A change a device pushed, by its client mutation id, with the answer it was given:
+    the same id pushed again is answered DUPLICATE with this answer, and changes nothing."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="pushed")
+    client_mutation_id = models.CharField(max_length=100)
+    record_id = models.UUIDField(null=True)
+    # {status, revision, conflicts, errors}, as first answered
+    result = models.JSONField()
+    pushed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "client_mutation_id"], name="one_answer_per_client_mutation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.client_mutation_id}"
+
+
+class SyncConflict(models.Model):
+    """A value a device pushed for a field that someone else had changed since the device's
+    base revision, to a different value: the server value stayed, this one waits here for a
+    person to decide."""
+
+    class Resolution(models.TextChoices):
+        SERVER = "server"
+        CLIENT = "client"
+        VALUE = "value"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    # The whole subform is one field: `field` is a top-level field name.
+    field = models.CharField(max_length=63)
+    client_value = models.JSONField(null=True)
+    # The value that stayed, as it was at the push (the record's current value may differ).
+    server_value = models.JSONField(null=True)
+    base_revision = models.PositiveIntegerField()
+    server_revision = models.PositiveIntegerField()
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
+    pushed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    client_mutation_id = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "record", "resolved_at"]),
+            models.Index(fields=["tenant", "resolved_at", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.field}"

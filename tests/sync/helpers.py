@@ -89,3 +89,59 @@ class Client:
             self.held.pop(tombstone["id"], None)
             self.dropped[tombstone["id"]] = tombstone["reason"]
         self.cursor = result["cursor"]
+
+
+PUSH = """
+mutation($device: ID!, $changes: [SyncChangeInput!]!) {
+  syncPush(deviceId: $device, changes: $changes) {
+    results {
+      clientMutationId status originalStatus revision
+      conflicts { path serverValue clientValue }
+      errors { path code }
+    }
+    errors { path code }
+  }
+}
+"""
+CONFLICTS = """
+query($type: String!, $first: Int, $after: String) {
+  syncConflicts(recordType: $type, first: $first, after: $after) {
+    conflicts { id recordId path serverValue clientValue baseRevision pushedBy }
+    cursor hasMore
+  }
+}
+"""
+RESOLVE = """
+mutation($id: ID!, $keep: SyncConflictKeep!, $value: JSON) {
+  resolveSyncConflict(id: $id, keep: $keep, value: $value) {
+    conflict { id serverValue } revision errors { path code }
+  }
+}
+"""
+
+
+def change(
+    cmid: str, record_id: str, base: int | None, values: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "clientMutationId": cmid,
+        "recordType": "case",
+        "id": record_id,
+        "baseRevision": base,
+        "values": values,
+        **extra,
+    }
+
+
+def push(token: str, device: str, *changes: dict[str, Any]) -> dict[str, Any]:
+    """The whole response of one push."""
+    return gql(PUSH, {"device": device, "changes": list(changes)}, token)
+
+
+def pushed(token: str, device: str, *changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-change results of a push that was accepted."""
+    body = push(token, device, *changes)
+    assert "errors" not in body, body
+    assert body["data"]["syncPush"]["errors"] == [], body
+    results: list[dict[str, Any]] = body["data"]["syncPush"]["results"]
+    return results

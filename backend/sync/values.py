@@ -1,0 +1,70 @@
+"""A pushed change's `values` in the record's input shape, to a patch under stored names,
+and stored values back to the client's words.
+
+The input shape is that of `updateCase`'s input: camelCase field names at every depth,
+subform entries with their `uid`, a tally as `[{key, count}]` (an object of counts is taken
+as well). A name no field answers to is passed on unchanged, for validation to refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from backend.errors import BadUserInput
+from formengine import FieldDefinition, ValueKind, graphql_name
+
+
+def _by_client_name(fields: Iterable[FieldDefinition]) -> dict[str, FieldDefinition]:
+    return {graphql_name(d.name): d for d in fields}
+
+
+def client_patch(fields: Iterable[FieldDefinition], values: object) -> dict[str, Any]:
+    """The patch `values` means, under stored names; BAD_USER_INPUT if it is not an object."""
+    if not isinstance(values, Mapping):
+        raise BadUserInput("values must be an object of field to value.", field="values")
+    return _patch(_by_client_name(fields), values)
+
+
+def _patch(known: Mapping[str, FieldDefinition], values: Mapping[str, Any]) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    for key, value in values.items():
+        definition = known.get(key)
+        if definition is None:
+            patch[key] = value
+        elif definition.fields and isinstance(value, list):
+            inner = _by_client_name(definition.fields)
+            patch[definition.name] = [
+                _patch(inner, entry) if isinstance(entry, Mapping) else entry for entry in value
+            ]
+        elif definition.value_kind is ValueKind.TALLY and isinstance(value, list):
+            patch[definition.name] = _tally(value)
+        else:
+            patch[definition.name] = value
+    return patch
+
+
+def _tally(counts: list[Any]) -> Any:
+    if all(isinstance(c, Mapping) and set(c) == {"key", "count"} for c in counts):
+        return {c["key"]: c["count"] for c in counts}
+    return counts  # refused by validation as it stands
+
+
+def client_value(definition: FieldDefinition | None, value: Any) -> Any:
+    """A stored value in the input shape (what a client would push to set it)."""
+    if definition is None or value is None:
+        return value
+    if definition.fields and isinstance(value, list):
+        inner = {d.name: d for d in definition.fields}
+        return [
+            {
+                ("uid" if key == "uid" else graphql_name(key)): client_value(inner.get(key), child)
+                for key, child in entry.items()
+            }
+            if isinstance(entry, Mapping)
+            else entry
+            for entry in value
+        ]
+    if definition.value_kind is ValueKind.TALLY and isinstance(value, Mapping):
+        return [{"key": key, "count": count} for key, count in value.items()]
+    return value
