@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0004_record_module'),
+        ('records', '0005_history_device'),
         ('tenancy', '0004_tenant_query_cost_limit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
