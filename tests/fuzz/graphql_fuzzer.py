@@ -54,6 +54,9 @@ _JSON_VALUES = st.recursive(
 )
 # The platform's JSON scalar takes any JSON value, written inline in the document.
 schemathesis.graphql.scalar("JSON", _JSON_VALUES.map(_json_value_node))
+# A file arrives only in a multipart request; in a JSON document an Upload is whatever JSON
+# a client puts there, which the server must refuse with a code.
+schemathesis.graphql.scalar("Upload", _JSON_VALUES.map(_json_value_node))
 
 # Strings may hold NUL and lone surrogates (JSON escapes them): bad input a client can send.
 FUZZ_CONFIG = SchemathesisConfig.from_dict({"generation": {"allow-x00": True}})
