@@ -15,7 +15,7 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from backend.errors import BadUserInput
-from backend.matching import configuration, services
+from backend.matching import administration, services
 from backend.matching.services import Candidate
 from formengine import FieldDefinition, RecordSchema
 from formengine.model import graphql_name
@@ -62,7 +62,7 @@ class MatchingRulesPayload(MutationPayload):
 class MatchingQuery:
     @strawberry.field(description=RULES_HELP + " Needs manage_forms.")
     def matching_rules(self, info: Ctx) -> JSON:
-        return JSON(configuration.matching_rules(info.context.user))
+        return JSON(administration.matching_rules(info.context.user))
 
 
 @strawberry.type
@@ -77,7 +77,7 @@ class MatchingMutation:
         self, info: Ctx, rules: JSON, client_mutation_id: str | None = None
     ) -> MatchingRulesPayload:
         return MatchingRulesPayload(
-            rules=JSON(configuration.save_matching_rules(info.context.user, rules))
+            rules=JSON(administration.save_matching_rules(info.context.user, rules))
         )
 
 
@@ -157,7 +157,7 @@ def matching_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryFie
             _field("contributions", list[MatchContribution]),
             _field(
                 "record",
-                _matched_record(resolvers) | None,  # type: ignore[operator]
+                _matched_record(resolvers) | None,
                 description="The record as you may read it; null out of scope.",
             ),
         ],

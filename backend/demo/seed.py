@@ -11,7 +11,7 @@ from backend.accounts.models import Role, User
 from backend.demo.form_content import CONTENT_DIR, publish_content, publish_modules
 from backend.locations.csv_format import parse_csv
 from backend.locations.services import import_location_rows
-from backend.matching.configuration import store_rules
+from backend.matching.administration import store_rules
 from backend.matching.demo_rules import DEMO_MATCHING_RULES
 from backend.matching.models import MatchingRules
 from backend.tenancy.context import activate_tenant, tenant_transaction

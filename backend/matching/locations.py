@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backend.locations.models import PATH_SEPARATOR, Location
 
@@ -60,9 +61,9 @@ class LocationIndex:
         return place.name if place else code
 
 
-def _place(row: dict[str, object]) -> Place:
+def _place(row: Mapping[str, Any]) -> Place:
     names = row.get("names")
     name = str(row["code"])
     if isinstance(names, dict) and names:
         name = str(names.get("en") or next(iter(names.values())))
-    return Place(str(row["code"]), int(row["admin_level"]), name)  # type: ignore[call-overload]
+    return Place(str(row["code"]), int(row["admin_level"]), name)

@@ -231,10 +231,10 @@ def _pair(
     if not isinstance(document, Mapping):
         problems.append(_problem(where, "A pair is an object."))
         return None
-    source, target = document.get("source"), document.get("target")
+    source, target = str(document.get("source")), str(document.get("target"))
     subform = document.get("source_subform")
-    source_schema = configuration.schema_for(source) if isinstance(source, str) else None
-    target_schema = configuration.schema_for(target) if isinstance(target, str) else None
+    source_schema = configuration.schema_for(source)
+    target_schema = configuration.schema_for(target)
     if source_schema is None:
         problems.append(_problem([*where, "source"], "A record type with published forms."))
     if target_schema is None:

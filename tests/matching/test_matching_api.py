@@ -112,11 +112,11 @@ def test_tracing_request_for_mohammed_ali_finds_muhammad_aly_with_reasons() -> N
 
     assert [c["record"]["id"] for c in found] == [case]
     best = found[0]
-    assert best["outOfScope"] is False and best["score"] >= 0.8 and best["sourceEntry"]
+    assert best["outOfScope"] is False
+    assert best["score"] >= 0.8
+    assert best["sourceEntry"]
     reasons = {c["field"]: c["explanation"] for c in best["contributions"]}
-    assert "Mohammed ~ Muhammad" in reasons["name"].replace("mohammed", "Mohammed").title() or (
-        "muhammad" in reasons["name"]
-    )
+    assert reasons["name"] == "mohammed ~ muhammad (sound alike); ali ~ aly (sound alike)"
     assert "2016" in reasons["birth"]
     assert reasons["location"] == "both in Tripoli"
 
@@ -157,9 +157,12 @@ def test_monitor_gets_no_explanation_from_a_field_it_may_not_read() -> None:
 
     assert [c["record"]["id"] for c in found] == [second]
     fields = {c["field"] for c in found[0]["contributions"]}
-    assert fields and not fields & {"name", "location", "mother", "phone"}
+    assert fields
+    assert not fields & {"name", "location", "mother", "phone"}
     text = " ".join(c["explanation"] for c in found[0]["contributions"]).casefold()
-    assert "moham" not in text and "tripoli" not in text and "04-02" not in text
+    assert "moham" not in text
+    assert "tripoli" not in text
+    assert "04-02" not in text
     assert found[0]["record"]["nameFirst"] is None  # pii: redacted
 
 
@@ -198,8 +201,13 @@ def test_an_incident_is_never_proposed_out_of_scope() -> None:
         **pair,
         "target": "incident",
         "comparisons": [
-            {"name": "name", "method": "fuzzy_name", "weight": 1,
-             "source": ["name_first"], "target": ["survivor_name"]},
+            {
+                "name": "name",
+                "method": "fuzzy_name",
+                "weight": 1,
+                "source": ["name_first"],
+                "target": ["survivor_name"],
+            },
         ],
         "blocking": [["name"]],
     }
@@ -217,8 +225,14 @@ def test_rules_naming_a_field_the_forms_lack_are_refused_with_its_path() -> None
     assert payload_codes(body, "saveMatchingRules") == ["INVALID_MATCHING_RULES"]
     error = body["data"]["saveMatchingRules"]["errors"][0]
     assert error["path"] == ["rules", "pairs", "0", "comparisons", "0", "target", "0"]
-    assert payload_codes(gql(SAVE_RULES, {"rules": gql(RULES, token=admin)["data"][
-        "matchingRules"]}, token("cp_worker")), "saveMatchingRules") == ["FORBIDDEN"]
+    assert payload_codes(
+        gql(
+            SAVE_RULES,
+            {"rules": gql(RULES, token=admin)["data"]["matchingRules"]},
+            token("cp_worker"),
+        ),
+        "saveMatchingRules",
+    ) == ["FORBIDDEN"]
 
 
 def test_query_count_does_not_grow_with_candidates() -> None:
