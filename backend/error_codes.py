@@ -62,6 +62,11 @@ class ErrorCode(StrEnum):
         "A workflow setting of the wrong shape, or naming a field the published forms lack or "
         "hold with an unsuitable type; `path` names the setting.",
     )
+    INVALID_MATCHING_RULES = (
+        "INVALID_MATCHING_RULES",
+        "Matching rules of the wrong shape, or naming a record type, subform or field the "
+        "published forms lack or hold with a type the method cannot compare; `path` names it.",
+    )
     BREAKS_WORKFLOW_SETTINGS = (
         "BREAKS_WORKFLOW_SETTINGS",
         "Publishing or retiring the form would break a workflow setting (the message names "

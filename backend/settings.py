@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "backend.modules",
     "backend.records",
     "backend.search",
+    "backend.matching",
     "backend.sync",
     "backend.audit",
     "backend.attachments",

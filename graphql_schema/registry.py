@@ -29,6 +29,7 @@ from backend.tenancy.models import Tenant
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
 from graphql_schema.limits.extension import DocumentLimits
+from graphql_schema.matching import matching_fields
 from graphql_schema.node import node_fields
 from graphql_schema.records.filters import compile_filter_types
 from graphql_schema.records.operations import RecordResolvers, record_operations
@@ -109,7 +110,10 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
             mutations += record_type_mutations(types.output, resolvers[record_type])
     if configuration.workflow_record_types:
         mutations += workflow_mutations(any_record(resolvers), resolvers)
-    return build_schema(queries + node_fields(resolvers) + sync_fields(resolvers), mutations)
+    return build_schema(
+        queries + node_fields(resolvers) + sync_fields(resolvers) + matching_fields(resolvers),
+        mutations,
+    )
 
 
 def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:

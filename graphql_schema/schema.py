@@ -15,6 +15,7 @@ from graphql_schema.directory import DirectoryQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
+from graphql_schema.matching import MatchingMutation, MatchingQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
 from graphql_schema.sync import SyncMutation, SyncQuery
@@ -37,6 +38,7 @@ class Query(
     ModulesQuery,
     SyncQuery,
     SyncPushQuery,
+    MatchingQuery,
 ):
     pass
 
@@ -54,5 +56,6 @@ class Mutation(
     AttachmentsMutation,
     SyncMutation,
     SyncPushMutation,
+    MatchingMutation,
 ):
     pass

@@ -11,6 +11,9 @@ from backend.accounts.models import Role, User
 from backend.demo.form_content import CONTENT_DIR, publish_content, publish_modules
 from backend.locations.csv_format import parse_csv
 from backend.locations.services import import_location_rows
+from backend.matching.administration import store_rules
+from backend.matching.demo_rules import DEMO_MATCHING_RULES
+from backend.matching.models import MatchingRules
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Agency, Tenant, UserGroup
 from backend.workflows.config import DEMO_WORKFLOW
@@ -276,4 +279,6 @@ def seed_demo(password: str | None = None) -> SeedReport:
                 _seed_locations(tenant)
                 if record_types is None:  # the demo's programmes; the sandbox has none
                     report.published += publish_modules(admin)
+                    if not MatchingRules.objects.filter(tenant=tenant).exists():
+                        store_rules(tenant, DEMO_MATCHING_RULES)
     return report

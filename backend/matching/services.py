@@ -1,0 +1,223 @@
+"""Proposing matches: `potential_matches` for a saved record (a tracing request's persons
+sought, a case), `duplicate_candidates` for one not yet saved.
+
+Candidates come from the blocking keys (one indexed query, at most MAX_CANDIDATES), are
+scored in Python, and leave through the read service. Privacy:
+- a comparison counts, and is explained, only where the caller may read a field it compares
+  on both sides, so no score or explanation tells a value the caller may not read;
+- a candidate outside the caller's scope comes without any data (its score band and owning
+  agency), only where the pair reports such candidates, never for GBV record types.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+
+from backend.accounts.models import User
+from backend.audit.models import AccessLog
+from backend.audit.services import log_access
+from backend.errors import BadUserInput
+from backend.matching.blocking import location_codes, subject_keys
+from backend.matching.comparing import Contribution, compare
+from backend.matching.configuration import tenant_rules
+from backend.matching.locations import LocationIndex
+from backend.matching.models import MatchDecision, MatchKey
+from backend.matching.rules import PairRules
+from backend.matching.subjects import (
+    Readable,
+    Subject,
+    everything,
+    reference_year,
+    source_subjects,
+    target_subject,
+)
+from backend.records.access import access_plan, get_record, visible_among
+from backend.records.models import Record
+from backend.records.reading import RecordView, permitted_values
+from permissions.actions import require_action, role_allows
+
+MAX_CANDIDATES = 300
+DEFAULT_FIRST = 10
+MAX_FIRST = 50
+STRONG = 0.85
+# A match must rest on more than one comparison: sex alone says nothing.
+MIN_COMPARISONS = 2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record: Record
+    score: float
+    band: str  # "strong" or "likely"
+    source_entry: str | None
+    contributions: list[Contribution] = field(default_factory=list)
+    view: RecordView | None = None  # None: out of the caller's scope
+
+    @property
+    def out_of_scope(self) -> bool:
+        return self.view is None
+
+    @property
+    def owning_agency(self) -> str | None:
+        return self.record.agency.name if self.record.agency else None
+
+
+def _first(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_FIRST
+    if not 1 <= first <= MAX_FIRST:
+        raise BadUserInput(f"first is 1 to {MAX_FIRST}.", field="first")
+    return first
+
+
+def _score(
+    pair: PairRules, source: Subject, target: Subject, locations: LocationIndex
+) -> tuple[float, list[Contribution]]:
+    contributions = [
+        c
+        for comparison in pair.comparisons
+        if (c := compare(comparison, source, target, locations)) is not None
+    ]
+    if len(contributions) < MIN_COMPARISONS:
+        return 0.0, contributions
+    weights = {c.name: c.weight for c in pair.comparisons}
+    total = sum(weights[c.field] for c in contributions)
+    return sum(weights[c.field] * c.score for c in contributions) / total, contributions
+
+
+def _candidate_ids(
+    user: User,
+    pair: PairRules,
+    subjects: list[Subject],
+    locations: LocationIndex,
+    exclude: uuid.UUID | None,
+) -> list[uuid.UUID]:
+    keys = set().union(*(subject_keys(pair, s, locations, query=True) for s in subjects))
+    if not keys:
+        return []
+    found = MatchKey.objects.filter(tenant_id=user.tenant_id, pair=pair.key, key__in=sorted(keys))
+    if exclude is not None:
+        found = found.exclude(record_id=exclude)
+    ranked = found.values("record_id").annotate(shared=Count("id")).order_by("-shared", "record_id")
+    return [row["record_id"] for row in ranked[:MAX_CANDIDATES]]
+
+
+def _rejected(user: User, source_id: uuid.UUID | None) -> set[uuid.UUID]:
+    if source_id is None:
+        return set()
+    rows = MatchDecision.objects.filter(
+        Q(first_id=source_id) | Q(second_id=source_id),
+        tenant_id=user.tenant_id,
+        decision=MatchDecision.Decision.REJECTED,
+    ).values_list("first_id", "second_id")
+    return {b if a == source_id else a for a, b in rows}
+
+
+def _match(
+    user: User,
+    pairs: list[PairRules],
+    data: Mapping[str, Any],
+    year: int,
+    readable: Readable,
+    *,
+    source_id: uuid.UUID | None,
+    first: int,
+) -> list[Candidate]:
+    rejected = _rejected(user, source_id)
+    found: dict[uuid.UUID, Candidate] = {}
+    for pair in pairs:
+        if not role_allows(user, "read", pair.target):
+            continue
+        subjects = source_subjects(pair, data, year, readable)
+        if not subjects:
+            continue
+        locations = LocationIndex(user.tenant_id, location_codes(pair, subjects))
+        ids = [
+            i
+            for i in _candidate_ids(user, pair, subjects, locations, source_id)
+            if i not in rejected
+        ]
+        records = list(
+            Record.objects.filter(
+                tenant_id=user.tenant_id, pk__in=ids, deleted_at__isnull=True
+            ).select_related("agency", "owner")
+        )
+        visible = visible_among(user, records)
+        targets = {
+            r.pk: target_subject(pair, r.data, reference_year(r.created_at), everything)
+            for r in records
+        }
+        locations = LocationIndex(
+            user.tenant_id, location_codes(pair, [*subjects, *targets.values()])
+        )
+        for record in records:
+            seen = visible.get(record.pk)
+            if seen is None and not pair.reports_out_of_scope:
+                continue
+            target = (
+                targets[record.pk]
+                if seen is None
+                else target_subject(
+                    pair, record.data, reference_year(record.created_at), seen.access.may_read
+                )
+            )
+            for subject in subjects:
+                score, contributions = _score(pair, subject, target, locations)
+                best = found.get(record.pk)
+                if score < pair.threshold or (best is not None and best.score >= score):
+                    continue
+                band = "strong" if score >= max(STRONG, pair.threshold) else "likely"
+                view = (
+                    RecordView(record, seen.access, permitted_values(record.data, seen.access))
+                    if seen is not None
+                    else None
+                )
+                found[record.pk] = Candidate(
+                    record,
+                    round(score, 3),
+                    band,
+                    subject.entry_uid,
+                    contributions if view is not None else [],
+                    view,
+                )
+    ranked = sorted(found.values(), key=lambda c: (-c.score, str(c.record.pk)))[:first]
+    log_access(user, [c.record for c in ranked if c.view is not None], AccessLog.Action.LIST)
+    return ranked
+
+
+def potential_matches(
+    user: User, record_type: str, record_id: str | uuid.UUID, first: int | None = None
+) -> list[Candidate]:
+    """Records that may be the one a saved record describes (each person sought of a
+    tracing request; a case's duplicates), best first. NOT_FOUND for a record out of sight."""
+    count = _first(first)
+    source = get_record(user, record_type, record_id)
+    pairs = tenant_rules(user.tenant).from_source(record_type)
+    return _match(
+        user,
+        pairs,
+        source.record.data,
+        reference_year(source.record.created_at),
+        source.access.may_read,
+        source_id=source.record.pk,
+        first=count,
+    )
+
+
+def duplicate_candidates(
+    user: User, record_type: str, values: Mapping[str, Any], first: int | None = None
+) -> list[Candidate]:
+    """Records that a record about to be created (`values`, stored names) may duplicate:
+    search before create. FORBIDDEN without the right to create that type."""
+    count = _first(first)
+    require_action(user, "create", record_type)
+    access = access_plan(user, record_type).full_access
+    pairs = tenant_rules(user.tenant).from_source(record_type)
+    year = datetime.datetime.now(datetime.UTC).year
+    return _match(user, pairs, values, year, access.may_read, source_id=None, first=count)
