@@ -12,6 +12,7 @@ from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.directory import DirectoryQuery
+from graphql_schema.exports import ExportsMutation, ExportsQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
@@ -37,6 +38,7 @@ class Query(
     ModulesQuery,
     SyncQuery,
     SyncPushQuery,
+    ExportsQuery,
 ):
     pass
 
@@ -54,5 +56,6 @@ class Mutation(
     AttachmentsMutation,
     SyncMutation,
     SyncPushMutation,
+    ExportsMutation,
 ):
     pass
