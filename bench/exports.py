@@ -23,19 +23,19 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.utils import timezone
 
-from backend.accounts.models import User  # noqa: E402
-from backend.demo.seed import seed_demo  # noqa: E402
-from backend.exports.models import ExportJob  # noqa: E402
-from backend.exports.running import run_export  # noqa: E402
-from backend.records.models import Record  # noqa: E402
-from backend.tenancy.context import tenant_transaction  # noqa: E402
-from backend.tenancy.models import Tenant  # noqa: E402
-from bench.case_list import PASSWORD  # noqa: E402
-from bench.database import bench_database  # noqa: E402
-from bench.search_data import bench_caseworkers, load_cases  # noqa: E402
+from backend.accounts.models import User
+from backend.demo.seed import seed_demo
+from backend.exports.models import ExportJob
+from backend.exports.running import run_export
+from backend.records.models import Record
+from backend.tenancy.context import tenant_transaction
+from backend.tenancy.models import Tenant
+from bench.case_list import PASSWORD
+from bench.database import bench_database
+from bench.search_data import bench_caseworkers, load_cases
 
 FORMATS = ("xlsx", "csv")
 
@@ -99,7 +99,8 @@ def main() -> None:
                     f" {seconds:.1f} s, peak {peak:.1f} MiB traced",
                     flush=True,
                 )
-    print(f"\n{'cases':>8} {'format':>6} {'seconds':>8} {'rows/s':>8} {'peak MiB':>9} {'x first':>8}")
+    header = ("cases", "format", "seconds", "rows/s", "peak MiB", "x first")
+    print("\n" + " ".join(f"{h:>8}" for h in header))
     first = {f: next(r[3] for r in results if r[1] == f) for f in FORMATS}
     for count, format, seconds, peak, rows, _ in results:
         print(

@@ -229,5 +229,7 @@ def open_export_download(grant: DownloadGrant) -> ExportDownload:
                 raise refused
         except NotFound:
             raise refused from None
-    content_type = "application/zip" if job.protected else CONTENT_TYPES[job.format]
+    content_type = (
+        "application/zip" if job.protected else CONTENT_TYPES[ExportJob.Format(job.format)]
+    )
     return ExportDownload(job.storage_name, job.file_name, content_type)

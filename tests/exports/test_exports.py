@@ -191,7 +191,8 @@ def test_a_password_zip_opens_only_with_its_password(capture: Callable[..., Any]
 
     _, job = _start(capture, worker, format="CSV", password="correct horse 42")
 
-    assert job["protected"] and job["file"]["fileName"].endswith(".csv.zip")
+    assert job["protected"]
+    assert job["file"]["fileName"].endswith(".csv.zip")
     with pyzipper.AESZipFile(io.BytesIO(_download(job["file"]["url"]))) as archive:
         (name,) = archive.namelist()
         archive.setpassword(b"wrong password")
@@ -256,9 +257,10 @@ def test_cancel_stops_the_export_between_batches_and_keeps_no_file(
 
     outcome = running.run_export(tenant_id, job_id, on_batch=cancel_after_first)
 
-    assert outcome == "cancelled" and batches == [1]
+    assert outcome == "cancelled"
+    assert batches == [1]
     seen = gql(JOB, {"id": job_id}, worker)["data"]["exportJob"]
-    assert seen["status"] == "CANCELLED" and seen["rowCount"] == 2 and seen["file"] is None
+    assert (seen["status"], seen["rowCount"], seen["file"]) == ("CANCELLED", 2, None)
     assert not any(p.is_file() for p in storage.rglob("*"))
 
 
@@ -286,7 +288,7 @@ def test_expired_files_are_purged_and_their_links_refused(
     assert purged >= 1
     assert not any(p.is_file() for p in storage.rglob("*"))
     seen = gql(JOB, {"id": job_id}, worker)["data"]["exportJob"]
-    assert seen["status"] == "EXPIRED" and seen["file"] is None
+    assert (seen["status"], seen["file"]) == ("EXPIRED", None)
     refused = Client().get(job["file"]["url"].removeprefix("http://testserver"))
     assert refused.status_code == 403
 
