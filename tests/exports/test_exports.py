@@ -229,7 +229,6 @@ def test_a_link_is_refused_to_another_user(capture: Callable[..., Any]) -> None:
 @pytest.fixture
 def queued_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exports are recorded but not run: the test runs them itself."""
-    monkeypatch.setattr("backend.exports.tasks.dispatch_export", lambda event: None)
     from backend.notifications import outbox
     from backend.notifications.models import OutboxEvent
 
