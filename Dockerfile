@@ -45,6 +45,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8000 \
     WEB_CONCURRENCY=2
 
+# A TrueType font with Arabic for PDF exports (EXPORT_PDF_FONT).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 casework \
     && useradd --system --uid 10001 --gid casework --home-dir /var/lib/casework casework \
     && mkdir -p /var/lib/casework/media /var/lib/casework/exports /tmp/prometheus \

@@ -182,6 +182,10 @@ class ErrorCode(StrEnum):
         "NOT_AN_ATTACHMENT_FIELD",
         "The field is not a photo, audio, document or signature field of the record type.",
     )
+    EXPORT_TOO_LARGE = (
+        "EXPORT_TOO_LARGE",
+        "More records than a PDF export takes: narrow the filter, or export CSV or XLSX.",
+    )
     # Form definitions (formengine.DefinitionCode)
     UNREADABLE_FILE = "UNREADABLE_FILE", "CLI: a file cannot be read."
     INVALID_JSON = "INVALID_JSON", "CLI: a file is not JSON."

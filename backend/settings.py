@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "backend.sync",
     "backend.audit",
     "backend.attachments",
+    "backend.exports",
     "backend.notifications",
     "backend.administration",
     "backend.workflows",
@@ -271,6 +272,14 @@ ATTACHMENT_LINK_SECONDS = int(os.environ.get("ATTACHMENT_LINK_SECONDS", "60"))
 # A clamd socket ("/run/clamav/clamd.ctl" or "tcp://host:3310"); unset: no virus scan.
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# Exports (backend/exports): files in the attachments storage under exports/, kept this long.
+EXPORT_EXPIRY_DAYS = int(os.environ.get("EXPORT_EXPIRY_DAYS", "7"))
+EXPORT_BATCH_SIZE = int(os.environ.get("EXPORT_BATCH_SIZE", "100"))  # records per keyset page
+EXPORT_PDF_MAX_RECORDS = int(os.environ.get("EXPORT_PDF_MAX_RECORDS", "500"))
+# A TrueType font with Latin and Arabic glyphs (Debian: fonts-dejavu-core).
+EXPORT_PDF_FONT = os.environ.get(
+    "EXPORT_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -286,6 +295,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSO
 # raise overdue-service alerts (idempotent: once per service entry).
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
+    "purge-expired-exports": {"task": "exports.purge_expired", "schedule": 3600.0},
     "overdue-service-alerts": {
         "task": "notifications.raise_overdue_service_alerts",
         "schedule": 3600.0,

@@ -57,3 +57,4 @@ class AccessAction(Enum):
     LIST = "list"
     HISTORY = "history"
     DOWNLOAD = "download"
+    EXPORT = "export"

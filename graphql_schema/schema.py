@@ -12,6 +12,7 @@ from graphql_schema.audit import AuditQuery
 from graphql_schema.auth import AuthMutation, AuthQuery
 from graphql_schema.configuration import ConfigurationMutation, ConfigurationQuery
 from graphql_schema.directory import DirectoryQuery
+from graphql_schema.exports import ExportsMutation, ExportsQuery
 from graphql_schema.form_admin import FormAdminMutation, FormAdminQuery
 from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
@@ -39,6 +40,7 @@ class Query(
     SyncQuery,
     SyncPushQuery,
     MatchingQuery,
+    ExportsQuery,
 ):
     pass
 
@@ -57,5 +59,6 @@ class Mutation(
     SyncMutation,
     SyncPushMutation,
     MatchingMutation,
+    ExportsMutation,
 ):
     pass

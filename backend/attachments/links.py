@@ -1,4 +1,7 @@
-"""Signed download links: short-lived, bound to one user, tenant, attachment and variant.
+"""Signed download links: short-lived, bound to one user, tenant, object and variant.
+
+The object is an attachment (variants `file`, `thumbnail`) or an export job's file
+(`export`, backend/exports/views.py); each download view accepts only its own variants.
 
 The link only says who asked and until when; the download view decides again, at download
 time, whether that user may still read the field (a transfer in between refuses it).
@@ -16,7 +19,8 @@ from django.core import signing
 
 SALT = "attachments.download"
 MAX_SECONDS = 3600
-Variant = Literal["file", "thumbnail"]
+Variant = Literal["file", "thumbnail", "export"]
+VARIANTS = ("file", "thumbnail", "export")
 
 
 class LinkRefused(Exception):
@@ -25,7 +29,7 @@ class LinkRefused(Exception):
 
 @dataclass(frozen=True)
 class DownloadGrant:
-    attachment_id: uuid.UUID
+    object_id: uuid.UUID  # the attachment's, or the export job's
     user_id: int
     tenant_id: int
     variant: Variant
@@ -39,21 +43,21 @@ def link_seconds(requested: int | None) -> int:
 
 
 def sign_download(
-    attachment_id: uuid.UUID, user_id: int, tenant_id: int, variant: Variant, seconds: int
+    object_id: uuid.UUID, user_id: int, tenant_id: int, variant: Variant, seconds: int
 ) -> str:
     expires = int(time.time()) + seconds
-    payload = [attachment_id.hex, user_id, tenant_id, variant, expires]
+    payload = [object_id.hex, user_id, tenant_id, variant, expires]
     return signing.dumps(payload, salt=SALT, compress=False)
 
 
 def verify_download(token: str) -> DownloadGrant:
     try:
         payload = signing.loads(token, salt=SALT)
-        attachment, user_id, tenant_id, variant, expires = payload
-        grant = DownloadGrant(uuid.UUID(hex=attachment), int(user_id), int(tenant_id), variant)
+        found, user_id, tenant_id, variant, expires = payload
+        grant = DownloadGrant(uuid.UUID(hex=found), int(user_id), int(tenant_id), variant)
     except (signing.BadSignature, ValueError, TypeError):
         raise LinkRefused("This download link is not valid.") from None
-    if variant not in ("file", "thumbnail"):
+    if variant not in VARIANTS:
         raise LinkRefused("This download link is not valid.")
     if time.time() > int(expires):
         raise LinkRefused("This download link has expired: ask for a new one.")

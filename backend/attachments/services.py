@@ -349,7 +349,7 @@ def open_download(grant: DownloadGrant) -> Download:
         ).first()
         attachment = (
             Attachment.objects.filter(
-                pk=grant.attachment_id, tenant_id=grant.tenant_id, removed_at__isnull=True
+                pk=grant.object_id, tenant_id=grant.tenant_id, removed_at__isnull=True
             )
             .select_related("record")
             .first()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import orjson
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
@@ -25,7 +26,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
 
 
-def _refusal(status: int, code: ErrorCode, message: str) -> HttpResponse:
+def refusal(status: int, code: ErrorCode, message: str) -> HttpResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
 
@@ -62,7 +63,7 @@ def _ranged(file: File, first: int, last: int) -> Iterator[bytes]:
         file.close()
 
 
-def _headers(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
+def download_headers(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
     response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -75,14 +76,24 @@ def _headers(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
 def download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         grant = verify_download(token)
+        if grant.variant not in ("file", "thumbnail"):
+            raise LinkRefused("This download link is not valid.")
         found = open_download(grant)
     except LinkRefused as error:
-        return _refusal(403, ErrorCode.FORBIDDEN, str(error))
+        return refusal(403, ErrorCode.FORBIDDEN, str(error))
     except DownloadRefused as error:
-        return _refusal(403, ErrorCode.FORBIDDEN, str(error))
-    storage = attachment_storage()
-    size = storage.size(found.storage_name)
-    file = storage.open(found.storage_name, "rb")
+        return refusal(403, ErrorCode.FORBIDDEN, str(error))
+    return serve(
+        request, attachment_storage(), found.storage_name, found.content_type, found.file_name
+    )
+
+
+def serve(
+    request: HttpRequest, storage: Storage, storage_name: str, content_type: str, file_name: str
+) -> HttpResponseBase:
+    """A stored file as a download, whole or the byte range asked for."""
+    size = storage.size(storage_name)
+    file = storage.open(storage_name, "rb")
     header = request.headers.get("Range")
     if header:
         span = _byte_range(header, size)
@@ -90,14 +101,14 @@ def download(request: HttpRequest, token: str) -> HttpResponseBase:
             file.close()
             refused = HttpResponse(status=416)
             refused["Content-Range"] = f"bytes */{size}"
-            return _headers(refused, found.file_name)
+            return download_headers(refused, file_name)
         first, last = span
         partial = StreamingHttpResponse(
-            _ranged(file, first, last), status=206, content_type=found.content_type
+            _ranged(file, first, last), status=206, content_type=content_type
         )
         partial["Content-Range"] = f"bytes {first}-{last}/{size}"
         partial["Content-Length"] = str(last - first + 1)
-        return _headers(partial, found.file_name)
-    response = FileResponse(file, content_type=found.content_type)
+        return download_headers(partial, file_name)
+    response = FileResponse(file, content_type=content_type)
     response["Content-Length"] = str(size)
-    return _headers(response, found.file_name)
+    return download_headers(response, file_name)

@@ -14,6 +14,7 @@ class AccessLog(models.Model):
         LIST = "list"  # the record was on a page of a list
         HISTORY = "history"  # read its history
         DOWNLOAD = "download"  # downloaded one of its attachments
+        EXPORT = "export"  # was in an export; `detail` names the export job
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -21,6 +22,7 @@ class AccessLog(models.Model):
     record_type = models.SlugField(max_length=63)
     action = models.CharField(max_length=10, choices=Action.choices)
     at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import rules
 
@@ -13,7 +14,9 @@ from backend.records.access import get_any_record
 from backend.records.models import Record
 
 
-def log_access(user: User, records: Iterable[Record], action: str) -> None:
+def log_access(
+    user: User, records: Iterable[Record], action: str, detail: dict[str, Any] | None = None
+) -> None:
     AccessLog.objects.bulk_create(
         AccessLog(
             tenant_id=user.tenant_id,
@@ -21,6 +24,7 @@ def log_access(user: User, records: Iterable[Record], action: str) -> None:
             record_id=r.pk,
             record_type=r.record_type,
             action=action,
+            detail=detail or {},
         )
         for r in records
     )

@@ -174,3 +174,8 @@ def _send_email(event: OutboxEvent) -> None:
 
 
 _HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {OutboxEvent.Kind.EMAIL: _send_email}
+
+
+def handle_with(kind: str, handler: Callable[[OutboxEvent], None]) -> None:
+    """Register what delivering an event of `kind` does (set by the owning app at start-up)."""
+    _HANDLERS[kind] = handler

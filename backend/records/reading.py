@@ -92,7 +92,12 @@ def read_record(user: User, record_type: str, record_id: str | uuid.UUID) -> Rec
 
 
 def read_records(
-    user: User, record_type: str, records: Sequence[Record], *, action: str = AccessLog.Action.LIST
+    user: User,
+    record_type: str,
+    records: Sequence[Record],
+    *,
+    action: str = AccessLog.Action.LIST,
+    detail: dict[str, Any] | None = None,
 ) -> list[RecordView]:
     """Records the caller fetched through `visible_records` (a page, a sync batch): each
     with the access the plan gives it now; those it gives none are left out."""
@@ -102,7 +107,7 @@ def read_records(
         access = plan.access(record)
         if access.kind is not AccessKind.NONE:
             views.append(RecordView(record, access, permitted_values(record.data, access)))
-    log_access(user, [v.record for v in views], action)
+    log_access(user, [v.record for v in views], action, detail)
     return views
 
 
