@@ -17,6 +17,7 @@ from graphql_schema.forms import FormsQuery
 from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.reports import ReportsQuery
 from graphql_schema.sync import SyncMutation, SyncQuery
 from graphql_schema.sync_push import SyncPushMutation, SyncPushQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
@@ -37,6 +38,7 @@ class Query(
     ModulesQuery,
     SyncQuery,
     SyncPushQuery,
+    ReportsQuery,
 ):
     pass
 

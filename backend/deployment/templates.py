@@ -19,7 +19,7 @@ from backend.demo.form_content import (
     lookup_documents,
     module_documents,
 )
-from backend.demo.seed import DEMO_LOCALES, DEMO_ROLES
+from backend.demo.seed import DEMO_DASHBOARDS, DEMO_LOCALES, DEMO_ROLES
 from backend.deployment.bundle import FORMAT, VERSION
 from backend.locations.csv_format import parse_csv
 from backend.workflows.config import DEMO_WORKFLOW
@@ -56,6 +56,7 @@ def demo_bundle() -> dict[str, Any]:
                 "field_rules": spec.get("field_rules", {}),
                 "requires_two_factor": False,
                 "modules": sorted(set(spec.get("modules", []))),  # type: ignore[call-overload]
+                "dashboard": DEMO_DASHBOARDS.get(code, []),
             }
             for code, spec in sorted(DEMO_ROLES.items())
         ],
