@@ -29,7 +29,9 @@ KEYS = {*REQUIRED, "form_access", "field_rules", "requires_two_factor", "modules
 
 
 def describe(role: Role) -> dict[str, Any]:
-    return {
+    """A role as its bundle entry (`dashboard` only when it has indicators, so bundles from
+    before dashboards export as they were)."""
+    described = {
         "code": role.code,
         "name": role.name,
         "scope": role.scope,
@@ -38,8 +40,10 @@ def describe(role: Role) -> dict[str, Any]:
         "field_rules": {key: sorted(set(tags)) for key, tags in sorted(role.field_rules.items())},
         "requires_two_factor": role.requires_two_factor,
         "modules": sorted(set(role.modules)),
-        "dashboard": list(role.dashboard or []),
     }
+    if role.dashboard:
+        described["dashboard"] = list(role.dashboard)
+    return described
 
 
 def export(tenant: Tenant) -> list[dict[str, Any]]:
