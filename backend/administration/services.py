@@ -74,7 +74,7 @@ class RoleChanges:
     # module keys ("*": every module); None keeps the role's modules
     modules: list[str] | None = None
     # indicator definitions (backend/reports/indicators.py); None keeps the role's dashboard
-    dashboard: list[Any] | None = None
+    dashboard: Any = None
 
 
 def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
