@@ -37,6 +37,9 @@ class RoleInfo:
     field_rules: JSON
     requires_two_factor: bool
     modules: list[str] = strawberry.field(description='Module keys ("*": every module).')
+    dashboard: JSON = strawberry.field(
+        description="The indicators its members' dashboard shows (see the README, Reports)."
+    )
 
     @classmethod
     def of(cls, role: Role) -> RoleInfo:
@@ -49,6 +52,7 @@ class RoleInfo:
             field_rules=role.field_rules,
             requires_two_factor=role.requires_two_factor,
             modules=list(role.modules or []),
+            dashboard=JSON(list(role.dashboard or [])),
         )
 
 
@@ -96,6 +100,11 @@ class RoleInput:
     requires_two_factor: bool = False
     modules: list[str] | None = strawberry.field(
         default=None, description='Module keys ("*": every module); left out: unchanged.'
+    )
+    dashboard: JSON | None = strawberry.field(
+        default=None,
+        description="Indicator definitions, each an aggregate (see the README, Reports); "
+        "left out: unchanged.",
     )
 
 
@@ -192,6 +201,7 @@ class AdministrationMutation:
             field_rules=input.field_rules,
             requires_two_factor=input.requires_two_factor,
             modules=input.modules,
+            dashboard=input.dashboard,
         )
         return SaveRolePayload(
             role=RoleInfo.of(services.save_role(info.context.user, input.code, changes))

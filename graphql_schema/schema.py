@@ -19,6 +19,7 @@ from graphql_schema.locations import LocationsMutation, LocationsQuery
 from graphql_schema.matching import MatchingMutation, MatchingQuery
 from graphql_schema.modules import ModulesMutation, ModulesQuery
 from graphql_schema.records.history import RecordHistoryQuery
+from graphql_schema.reports import ReportsQuery
 from graphql_schema.sync import SyncMutation, SyncQuery
 from graphql_schema.sync_push import SyncPushMutation, SyncPushQuery
 from graphql_schema.tenant_settings import TenantSettingsMutation, TenantSettingsQuery
@@ -41,6 +42,7 @@ class Query(
     SyncPushQuery,
     MatchingQuery,
     ExportsQuery,
+    ReportsQuery,
 ):
     pass
 

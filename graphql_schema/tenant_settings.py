@@ -27,6 +27,10 @@ class TenantSettingsInfo:
     locales: list[str]
     record_types: list[str] = strawberry.field(description="Record types this tenant works with.")
     workflow: JSON = strawberry.field(description=WORKFLOW_HELP)
+    small_cell_threshold: int = strawberry.field(
+        description="Aggregate counts under it are shown as `<N` to roles without the "
+        "`exact_counts` action."
+    )
 
     @classmethod
     def of(cls, settings: TenantSettings) -> TenantSettingsInfo:
@@ -36,6 +40,7 @@ class TenantSettingsInfo:
             locales=list(settings.locales),
             record_types=list(settings.record_types),
             workflow=JSON(settings.workflow),
+            small_cell_threshold=settings.small_cell_threshold,
         )
 
 
@@ -49,6 +54,9 @@ class TenantSettingsInput:
     workflow: JSON | None = strawberry.field(
         default=None,
         description="Replaces the workflow settings; checked against the published forms.",
+    )
+    small_cell_threshold: int | None = strawberry.field(
+        default=None, description="1 to 100; 1 suppresses nothing."
     )
 
 
@@ -88,6 +96,7 @@ class TenantSettingsMutation:
                 "default_locale": input.default_locale,
                 "locales": input.locales,
                 "workflow": input.workflow,
+                "small_cell_threshold": input.small_cell_threshold,
             },
         )
         return TenantSettingsPayload(tenant_settings=TenantSettingsInfo.of(settings))

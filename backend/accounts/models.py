@@ -25,6 +25,9 @@ class Role(models.Model):
     field_rules = models.JSONField(default=dict)
     # Module keys its members work in ("*": every module); see backend/modules
     modules = models.JSONField(default=list)
+    # The indicators its members' dashboard shows: definitions built on aggregates (see
+    # backend/reports/indicators.py), data rather than code
+    dashboard = models.JSONField(default=list)
     # Members must sign in with a TOTP code; until they enrol, a login only allows enrolment.
     requires_two_factor = models.BooleanField(default=False)
 

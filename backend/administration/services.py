@@ -19,6 +19,7 @@ from backend.administration.validation import (
 from backend.errors import BadUserInput, NotFound, check_text_length
 from backend.forms.models import FormDefinition
 from backend.modules.services import check_grants
+from backend.reports.indicators import check_dashboard
 from backend.tenancy.models import Agency, UserGroup
 from permissions.actions import require_action
 
@@ -72,6 +73,8 @@ class RoleChanges:
     requires_two_factor: bool = False
     # module keys ("*": every module); None keeps the role's modules
     modules: list[str] | None = None
+    # indicator definitions (backend/reports/indicators.py); None keeps the role's dashboard
+    dashboard: Any = None
 
 
 def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
@@ -92,6 +95,8 @@ def save_role(actor: User, code: str, changes: RoleChanges) -> Role:
     }
     if changes.modules is not None:
         defaults["modules"] = check_grants(tenant, changes.modules)
+    if changes.dashboard is not None:
+        defaults["dashboard"] = check_dashboard(tenant, changes.dashboard)
     with transaction.atomic():
         role, _ = Role.objects.update_or_create(
             tenant=tenant, code=check_code(code, "code"), defaults=defaults

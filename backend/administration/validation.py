@@ -34,6 +34,7 @@ RECORD_ACTIONS = frozenset(
         "override_consent",
         "incident_from_case",
         "manage_families",
+        "exact_counts",  # reports: exact small counts (backend/reports/suppression.py)
     }
 )
 TENANT_ACTIONS = frozenset({"manage_forms", "manage_users", "read_audit"})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -19,6 +21,10 @@ from backend.tenancy.models import Agency, Tenant, UserGroup
 from backend.workflows.config import DEMO_WORKFLOW
 
 DEMO_LOCALES = ("en", "fr", "ar")
+# Role code -> the indicators its dashboard shows (backend/reports/indicators.py)
+DEMO_DASHBOARDS: dict[str, list[dict[str, Any]]] = json.loads(
+    (CONTENT_DIR / "dashboards.json").read_text(encoding="utf-8")
+)
 
 CASE_WORK = [
     "read",
@@ -48,6 +54,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
                 "approve_case_plan",
                 "approve_closure",
                 "export",
+                "exact_counts",
                 "override_consent",
                 "manage_referrals",
                 "manage_transfers",
@@ -61,7 +68,10 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
     "cp_worker": {
         "name": "Child protection caseworker",
         "scope": "own",
-        "actions": {"case": CASE_WORK, "tracing_request": ["read", "create", "write"]},
+        "actions": {
+            "case": [*CASE_WORK, "exact_counts"],
+            "tracing_request": ["read", "create", "write"],
+        },
         "modules": ["cp"],
     },
     "cp_supervisor": {
@@ -74,6 +84,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
                 "approve_case_plan",
                 "approve_closure",
                 "export",
+                "exact_counts",
                 "manage_referrals",
                 "manage_transfers",
             ]
@@ -149,6 +160,7 @@ def _role(tenant: Tenant, code: str, spec: dict[str, object]) -> Role:
             "field_rules": spec.get("field_rules", {}),
             "form_access": spec.get("form_access", {"*": "rw"}),
             "modules": spec.get("modules", []),
+            "dashboard": DEMO_DASHBOARDS.get(code, []),
         },
     )
     return role

@@ -19,9 +19,10 @@ from backend.demo.form_content import (
     lookup_documents,
     module_documents,
 )
-from backend.demo.seed import DEMO_LOCALES, DEMO_ROLES
+from backend.demo.seed import DEMO_DASHBOARDS, DEMO_LOCALES, DEMO_ROLES
 from backend.deployment.bundle import FORMAT, VERSION
 from backend.locations.csv_format import parse_csv
+from backend.tenancy.models import Tenant
 from backend.workflows.config import DEMO_WORKFLOW
 
 
@@ -39,6 +40,7 @@ def demo_bundle() -> dict[str, Any]:
             "locales": list(DEMO_LOCALES),
             "record_types": record_types,
             "workflow": copy.deepcopy(DEMO_WORKFLOW),
+            "small_cell_threshold": Tenant._meta.get_field("small_cell_threshold").default,
         },
         "lookups": [
             {"key": key, "options": options} for key, options in sorted(lookup_documents().items())
@@ -56,6 +58,7 @@ def demo_bundle() -> dict[str, Any]:
                 "field_rules": spec.get("field_rules", {}),
                 "requires_two_factor": False,
                 "modules": sorted(set(spec.get("modules", []))),  # type: ignore[call-overload]
+                "dashboard": DEMO_DASHBOARDS.get(code, []),
             }
             for code, spec in sorted(DEMO_ROLES.items())
         ],

@@ -16,6 +16,8 @@ class Tenant(models.Model):
     config_version = models.PositiveIntegerField(default=0)
     # The query cost budget of this tenant's requests; null: the QUERY_COST_LIMIT setting.
     query_cost_limit = models.PositiveIntegerField(null=True, blank=True)
+    # Aggregate counts under this are shown as "<N" to roles without exact counts (reports)
+    small_cell_threshold = models.PositiveSmallIntegerField(default=5)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

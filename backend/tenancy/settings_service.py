@@ -30,7 +30,8 @@ from permissions.actions import require_action
 _LOCALE_LENGTH = Tenant._meta.get_field("default_locale").max_length
 LOCALE = re.compile(rf"^(?=.{{2,{_LOCALE_LENGTH}}}$){LOCALE_PATTERN.removeprefix('^')}")
 NAME_LIMIT = 200
-SETTINGS = ("name", "default_locale", "locales", "workflow")
+SETTINGS = ("name", "default_locale", "locales", "workflow", "small_cell_threshold")
+MAX_SMALL_CELL_THRESHOLD = 100
 # What the compiled schema depends on (the configuration digest holds them).
 _IN_SCHEMA = frozenset({"default_locale", "locales", "workflow"})
 
@@ -46,6 +47,7 @@ class TenantSettings:
     locales: tuple[str, ...]
     record_types: tuple[str, ...]
     workflow: dict[str, Any]
+    small_cell_threshold: int = 5
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantSettings:
@@ -55,6 +57,7 @@ class TenantSettings:
             locales=tuple(tenant.locales),
             record_types=tuple(tenant.record_types),
             workflow=dict(tenant.workflow or {}),
+            small_cell_threshold=tenant.small_cell_threshold,
         )
 
 
@@ -107,12 +110,26 @@ def validate_tenant_settings(
     ]:
         message = f"default_locale: {default!r} is not one of the locales."
         errors.append(_error(("default_locale",), ErrorCode.BAD_USER_INPUT, message))
+    if "small_cell_threshold" in given and not valid_small_cell_threshold(
+        given["small_cell_threshold"]
+    ):
+        message = f"small_cell_threshold: a whole number from 1 to {MAX_SMALL_CELL_THRESHOLD}."
+        errors.append(_error(("small_cell_threshold",), ErrorCode.BAD_USER_INPUT, message))
     if "workflow" in given:
         found = validate_workflow_settings(
             given["workflow"], configuration or published_configuration(tenant)
         )
         errors += [_nested("workflow", e) for e in found]
     return errors
+
+
+def valid_small_cell_threshold(value: Any) -> bool:
+    """Counts under it are shown as "<N" to roles without exact counts (1: none are)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 1 <= value <= MAX_SMALL_CELL_THRESHOLD
+    )
 
 
 def apply_tenant_settings(

@@ -100,6 +100,7 @@ SYSTEM_DOCS = {
     "updated_at": "When the record last changed.",
     "flagged": "Has a flag not removed.",
     "referred_to": "Referred to this username (referral pending or accepted).",
+    "referral_pending": "Referred to this username, who has not answered yet.",
     "pending_approval": "An approval of this type is requested and not answered.",
 }
 

@@ -1,6 +1,6 @@
 """`roles`: `[{"code", "name", "scope", "actions", "form_access", "field_rules",
-"requires_two_factor", "modules"}]`, checked as `saveRole` checks them. Roles are created or
-replaced by code; a role the bundle leaves out stays (users may hold it)."""
+"requires_two_factor", "modules", "dashboard"}]`, checked as `saveRole` checks them. Roles are
+created or replaced by code; a role the bundle leaves out stays (users may hold it)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,17 @@ from backend.deployment.bundle import ImportContext, Problem, Section, list_prob
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 from backend.modules.services import ALL_MODULES
+from backend.reports.indicators import check_dashboard
 from backend.tenancy.models import Tenant
 
 REQUIRED = {"code", "name", "scope", "actions"}
-KEYS = {*REQUIRED, "form_access", "field_rules", "requires_two_factor", "modules"}
+KEYS = {*REQUIRED, "form_access", "field_rules", "requires_two_factor", "modules", "dashboard"}
 
 
 def describe(role: Role) -> dict[str, Any]:
-    return {
+    """A role as its bundle entry (`dashboard` only when it has indicators, so bundles from
+    before dashboards export as they were)."""
+    described = {
         "code": role.code,
         "name": role.name,
         "scope": role.scope,
@@ -38,6 +41,9 @@ def describe(role: Role) -> dict[str, Any]:
         "requires_two_factor": role.requires_two_factor,
         "modules": sorted(set(role.modules)),
     }
+    if role.dashboard:
+        described["dashboard"] = list(role.dashboard)
+    return described
 
 
 def export(tenant: Tenant) -> list[dict[str, Any]]:
@@ -104,6 +110,7 @@ def validate(context: ImportContext, roles: Any) -> list[Problem]:
             ("field_rules", check_field_rules, role.get("field_rules", {})),
             ("requires_two_factor", _flag, role.get("requires_two_factor", False)),
             ("modules", partial(_modules, context.module_keys), role.get("modules", [])),
+            ("dashboard", partial(check_dashboard, future), role.get("dashboard", [])),
         ]
         for key, check, value in checks:
             problems += _problem(f"{path}.{key}", check, value)
@@ -126,6 +133,7 @@ def apply(context: ImportContext, roles: list[dict[str, Any]]) -> None:
             "field_rules": {k: sorted(set(v)) for k, v in role.get("field_rules", {}).items()},
             "requires_two_factor": role.get("requires_two_factor", False),
             "modules": sorted(set(role.get("modules", []))),
+            "dashboard": list(role.get("dashboard", [])),
         }
         if stored.get(role["code"]) == describe(Role(code=role["code"], **values)):
             continue

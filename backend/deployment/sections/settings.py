@@ -16,7 +16,11 @@ from backend.error_codes import ErrorCode
 from backend.forms.configuration import TenantConfiguration, load_configuration
 from backend.records.models import Record
 from backend.tenancy.models import Tenant
-from backend.tenancy.settings_service import LOCALE
+from backend.tenancy.settings_service import (
+    LOCALE,
+    MAX_SMALL_CELL_THRESHOLD,
+    valid_small_cell_threshold,
+)
 from backend.workflows.settings_check import (
     SettingError,
     introduced_errors,
@@ -24,7 +28,7 @@ from backend.workflows.settings_check import (
 )
 
 RECORD_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-KEYS = {"default_locale", "locales", "record_types", "workflow"}
+KEYS = {"default_locale", "locales", "record_types", "workflow", "small_cell_threshold"}
 
 
 def export(tenant: Tenant) -> dict[str, Any]:
@@ -33,6 +37,7 @@ def export(tenant: Tenant) -> dict[str, Any]:
         "locales": list(tenant.locales),
         "record_types": list(tenant.record_types),
         "workflow": tenant.workflow or {},
+        "small_cell_threshold": tenant.small_cell_threshold,
     }
 
 
@@ -87,6 +92,16 @@ def validate(context: ImportContext, settings: Any) -> list[Problem]:
                 )
                 for rt in in_use
             ]
+    if "small_cell_threshold" in settings and not valid_small_cell_threshold(
+        settings["small_cell_threshold"]
+    ):
+        problems.append(
+            Problem(
+                "settings.small_cell_threshold",
+                ErrorCode.INVALID_PROPERTY_VALUE,
+                f"small_cell_threshold is a whole number from 1 to {MAX_SMALL_CELL_THRESHOLD}.",
+            )
+        )
     if "workflow" in settings and not isinstance(settings["workflow"], dict):
         problems.append(
             Problem("settings.workflow", ErrorCode.INVALID_PROPERTY_VALUE, "workflow is an object.")

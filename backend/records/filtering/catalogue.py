@@ -93,6 +93,7 @@ SYSTEM_FIELDS: Mapping[str, Operand] = {
     "updated_at": Operand.DATETIME,
     "flagged": Operand.BOOLEAN,
     "referred_to": Operand.OPTION,  # username of an active referral's recipient
+    "referral_pending": Operand.OPTION,  # username of a referral's recipient yet to answer
     "pending_approval": Operand.OPTION,  # approval type requested and not answered
 }
 SORTABLE_SYSTEM_FIELDS = frozenset(

@@ -16,6 +16,7 @@ from backend.tenancy.models import Agency
 NEVER = Q(pk__in=[])
 # Referrals that give their recipient the record now (as referral_grants reads them).
 ACTIVE_REFERRAL = ("pending", "accepted")
+PENDING_REFERRAL = ("pending",)
 
 
 def _related(name: str) -> Any:
@@ -29,14 +30,13 @@ def _flags(tenant_id: int) -> QuerySet[Any]:
     )
 
 
-def _referrals(tenant_id: int, usernames: list[str]) -> QuerySet[Any]:
-    return _related("transitions").objects.filter(
-        tenant_id=tenant_id,
-        record=OuterRef("pk"),
-        kind="referral",
-        status__in=ACTIVE_REFERRAL,
-        to_user__username__in=usernames,
+def _referrals(
+    tenant_id: int, usernames: list[str] | None, statuses: tuple[str, ...] = ACTIVE_REFERRAL
+) -> QuerySet[Any]:
+    found = _related("transitions").objects.filter(
+        tenant_id=tenant_id, record=OuterRef("pk"), kind="referral", status__in=statuses
     )
+    return found if usernames is None else found.filter(to_user__username__in=usernames)
 
 
 def _approvals(tenant_id: int, types: list[str] | None) -> QuerySet[Any]:
@@ -61,6 +61,8 @@ def _lookup(name: str, values: list[str], tenant_id: int) -> Q:
         return Q(agency_id__in=list(agencies.values_list("pk", flat=True)))
     if name == "referred_to":
         return Q(Exists(_referrals(tenant_id, values)))
+    if name == "referral_pending":
+        return Q(Exists(_referrals(tenant_id, values, PENDING_REFERRAL)))
     if name == "pending_approval":
         return Q(Exists(_approvals(tenant_id, values)))
     return Q(**{f"{name}__in": values})
@@ -68,10 +70,9 @@ def _lookup(name: str, values: list[str], tenant_id: int) -> Q:
 
 def _is_null(name: str, tenant_id: int) -> Q:
     if name == "referred_to":
-        referrals = _related("transitions").objects.filter(
-            tenant_id=tenant_id, record=OuterRef("pk"), kind="referral", status__in=ACTIVE_REFERRAL
-        )
-        return ~Q(Exists(referrals))
+        return ~Q(Exists(_referrals(tenant_id, None)))
+    if name == "referral_pending":
+        return ~Q(Exists(_referrals(tenant_id, None, PENDING_REFERRAL)))
     if name == "pending_approval":
         return ~Q(Exists(_approvals(tenant_id, None)))
     if name == "short_id":
