@@ -19,6 +19,12 @@ WORKFLOW_HELP = (
     '"implemented_field": ...}, "consent_field": ..., "stages": [...], ...}'
 )
 
+ATTACHMENT_TYPES_HELP = (
+    "Per attachment field type (photo, signature, audio, document), the content types its "
+    'files may have: {"audio": ["audio/mpeg", "audio/x-wav"], ...}. A field type left out keeps '
+    "the defaults."
+)
+
 
 @strawberry.type(name="TenantSettings", description="A tenant's own settings.")
 class TenantSettingsInfo:
@@ -27,6 +33,7 @@ class TenantSettingsInfo:
     locales: list[str]
     record_types: list[str] = strawberry.field(description="Record types this tenant works with.")
     workflow: JSON = strawberry.field(description=WORKFLOW_HELP)
+    attachment_types: JSON = strawberry.field(description=ATTACHMENT_TYPES_HELP)
 
     @classmethod
     def of(cls, settings: TenantSettings) -> TenantSettingsInfo:
@@ -36,6 +43,7 @@ class TenantSettingsInfo:
             locales=list(settings.locales),
             record_types=list(settings.record_types),
             workflow=JSON(settings.workflow),
+            attachment_types=JSON(settings.attachment_types),
         )
 
 
@@ -49,6 +57,11 @@ class TenantSettingsInput:
     workflow: JSON | None = strawberry.field(
         default=None,
         description="Replaces the workflow settings; checked against the published forms.",
+    )
+    attachment_types: JSON | None = strawberry.field(
+        default=None,
+        description="Replaces the tenant's choice of attachment types ({} for the defaults); "
+        "only types the server checks for the field type (INVALID_ATTACHMENT_TYPES).",
     )
 
 
@@ -88,6 +101,7 @@ class TenantSettingsMutation:
                 "default_locale": input.default_locale,
                 "locales": input.locales,
                 "workflow": input.workflow,
+                "attachment_types": input.attachment_types,
             },
         )
         return TenantSettingsPayload(tenant_settings=TenantSettingsInfo.of(settings))

@@ -71,9 +71,7 @@ def test_the_monitors_pull_of_a_case_with_a_pii_photo_shows_no_photo() -> None:
 
     body = _pull(monitor)
 
-    [index] = [
-        n for n, i in enumerate(body["data"]["syncPull"]["items"]) if i["id"] == case_id
-    ]
+    [index] = [n for n, i in enumerate(body["data"]["syncPull"]["items"]) if i["id"] == case_id]
     record = body["data"]["syncPull"]["items"][index]["record"]
     assert record["photoProfileAttachments"] is None
     path = ["syncPull", "items", index, "record", "photoProfileAttachments"]
