@@ -25,7 +25,7 @@ def allowed_types(tenant: Tenant, field_type: str) -> frozenset[str]:
 
 def effective_types(tenant: Tenant) -> dict[str, list[str]]:
     """Every attachment field type with the types it accepts in this tenant."""
-    return {field_type: sorted(allowed_types(tenant, field_type)) for field_type in ALLOWED}
+    return {str(field_type): sorted(allowed_types(tenant, field_type)) for field_type in ALLOWED}
 
 
 def _error(path: tuple[str, ...], message: str) -> SettingError:
