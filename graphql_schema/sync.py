@@ -7,6 +7,7 @@ record types' own resolvers, redactions listed like everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Union
 
 import strawberry
@@ -16,8 +17,11 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from backend.records.access import record_schema
 from backend.sync import devices, pins, pulling
 from backend.sync.models import Device
+from backend.sync.values import client_values
+from formengine import FieldDefinition
 from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name
 from graphql_schema.payloads import MutationPayload, mutation_payload
@@ -198,6 +202,15 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
                 _sync_record(resolvers),
                 description="The whole record as you may read it: it replaces the copy held.",
             ),
+            _field(
+                "values",
+                JSON,
+                description="The same record's form values you may read, as one object in "
+                "the input shape syncPush takes (camelCase names, subform entries with their "
+                "uid, tallies as [{key, count}]); a field you may not read, or without a "
+                "value, is absent. For clients that hold whole records: one value, no "
+                "selection of every field.",
+            ),
         ],
         description="A record the device should hold, at its current revision.",
     )
@@ -254,6 +267,17 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
     ]
 
 
+def _definitions(info: Ctx, result: pulling.PullPage) -> dict[str, Mapping[str, FieldDefinition]]:
+    """The top-level field definitions of each record type on the page."""
+    found: dict[str, Mapping[str, FieldDefinition]] = {}
+    for item in result.items:
+        record_type = item.view.record.record_type
+        if record_type not in found:
+            _, schema = record_schema(info.context.user, record_type)
+            found[record_type] = schema.fields
+    return found
+
+
 def _page(
     info: Ctx, resolvers: dict[str, RecordResolvers], result: pulling.PullPage
 ) -> dict[str, Any]:
@@ -265,6 +289,10 @@ def _page(
         for r in selections([i], raw, "record")
     ]
     batch = PageBatch(info.context.user, [item.view for item in result.items])
+    wants_values = any(
+        selections([i], raw, "values") for i in selections(raw.field_nodes, raw, "items")
+    )
+    definitions = _definitions(info, result) if wants_values else {}
     items = []
     for index, item in enumerate(result.items):
         view = item.view
@@ -277,6 +305,9 @@ def _page(
                 "revision": view.record.revision,
                 "field_revisions": item.field_revisions,
                 "record": record,
+                "values": client_values(definitions[view.record.record_type], view.values)
+                if wants_values
+                else None,
             }
         )
     tombstones = [

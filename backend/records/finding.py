@@ -28,7 +28,7 @@ class Found:
 
     @cached_property
     def total_count(self) -> int:
-        return self.queryset.count()
+        return self.page.total if self.page.total is not None else self.queryset.count()
 
 
 def record_catalogue(user: User, record_type: str) -> Catalogue:
@@ -65,9 +65,11 @@ def find_records(
     before: str | None = None,
     among: QuerySet[Record] | None = None,
     lead: Sequence[paging.SortKey] = (),
+    count: bool = False,
 ) -> Found:
     """A page of the records found. `among` narrows the visible records (a search's, with
-    its annotations); `lead` sorts by those annotations when no `order` is given."""
+    its annotations); `lead` sorts by those annotations when no `order` is given. `count`:
+    the total will be wanted (a first page counts it in the same pass)."""
     records = filtered_records(user, record_type, filter, among)
     keys = (
         sort_keys(order, record_catalogue(user, record_type), access_plan(user, record_type))
@@ -81,5 +83,6 @@ def find_records(
         last=last,
         before=before,
         order=keys,
+        count=count,
     )
     return Found(records, found)

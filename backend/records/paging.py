@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import Expression
 
 from backend.error_codes import ErrorCode
@@ -72,6 +72,8 @@ class Page:
     has_next_page: bool
     has_previous_page: bool
     cursors: list[str]
+    # every record found, when counted with the page (a first page asked to count)
+    total: int | None = None
 
 
 def _signature(order: Sequence[SortKey]) -> str:
@@ -204,13 +206,17 @@ def page(
     last: int | None = None,
     before: str | None = None,
     order: Sequence[SortKey] = (),
+    count: bool = False,
 ) -> Page:
     """One page in `order` (then newest first): `first` after a cursor, or `last` before one
-    (Relay)."""
+    (Relay). With `count`, a first page also counts every record found, in the same pass
+    (`COUNT(*) OVER ()`: the records are read once, not once for the page and once more for
+    the count)."""
     size = _page_size(first, last)
     keys = [*order, *TIEBREAK]
     records = records.annotate(**{_alias(i): k.expression for i, k in enumerate(order)})
-    window = records
+    counted = count and after is None and before is None
+    window = records.annotate(_found=Window(Count("*"))) if counted else records
     if after is not None:
         window = window.filter(_beyond(keys, _position(after, "after", keys), True))
     if before is not None:
@@ -220,6 +226,7 @@ def page(
     found = rows[:size] if forward else list(reversed(rows[:size]))
     more = len(rows) > size
     cursors = [cursor_of(r, order) for r in found]
+    total = (rows[0]._found if rows else 0) if counted else None  # type: ignore[attr-defined]
     other = after if forward else before
     other_side = (
         other is not None
@@ -229,5 +236,5 @@ def page(
         ).exists()
     )
     if forward:
-        return Page(found, more, other_side, cursors)
-    return Page(found, other_side, more, cursors)
+        return Page(found, more, other_side, cursors, total)
+    return Page(found, other_side, more, cursors, total)

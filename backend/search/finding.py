@@ -27,6 +27,7 @@ def find(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    count: bool = False,
 ) -> Found:
     text = (search or "").strip()
     return find_records(
@@ -40,4 +41,5 @@ def find(
         before=before,
         among=search_records(user, record_type, text) if text else None,
         lead=[RANK] if text else [],
+        count=count,
     )

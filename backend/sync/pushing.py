@@ -34,6 +34,7 @@ from backend.sync.models import Device, PushedChange
 from backend.sync.values import client_patch, client_value
 from formengine import FieldError
 from permissions.actions import require_action
+from permissions.plan import RecordAccess
 
 MAX_PUSH_CHANGES = 500
 CLIENT_MUTATION_ID_LENGTH = 100
@@ -176,6 +177,7 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
         raise NotFound(missing.message, field="id") from None
     require_action(user, "write", change.record_type)
     record = Record.objects.select_for_update().get(pk=record_id)
+    patch = _without_unchanged(patch, record.data, visible.access)
     base = change.base_revision or 0
     if not 0 <= base <= record.revision:
         raise BadUserInput(
@@ -223,6 +225,19 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
     return ChangeOutcome(
         change.client_mutation_id, status, revision=record.revision, conflicts=conflicts
     )
+
+
+def _without_unchanged(
+    patch: dict[str, Any], stored: dict[str, Any], access: RecordAccess
+) -> dict[str, Any]:
+    """The patch without the fields it sets to the value they hold: a device may send back
+    a whole record as it pulled it (read-only and calculated fields included). Only fields
+    the user may read are compared: for any other, the answer would tell its value."""
+    return {
+        name: value
+        for name, value in patch.items()
+        if not (access.may_read((name,)) and name in stored and stored[name] == value)
+    }
 
 
 def _create(

@@ -68,3 +68,12 @@ def client_value(definition: FieldDefinition | None, value: Any) -> Any:
     if definition.value_kind is ValueKind.TALLY and isinstance(value, Mapping):
         return [{"key": key, "count": count} for key, count in value.items()]
     return value
+
+
+def client_values(
+    fields: Mapping[str, FieldDefinition], values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A record's (permitted) stored values, top level by stored name, in the input shape."""
+    return {
+        graphql_name(name): client_value(fields.get(name), value) for name, value in values.items()
+    }

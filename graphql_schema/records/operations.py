@@ -97,6 +97,7 @@ class RecordResolvers:
             after=after,
             last=last,
             before=before,
+            count=bool(selections(info._raw_info.field_nodes, info._raw_info, "totalCount")),
         )
         page = found.page
         views = reading.read_records(user, self.record_type, page.records)

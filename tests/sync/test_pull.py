@@ -265,3 +265,49 @@ def test_a_pages_items_are_costed_once_by_first() -> None:
     )
 
     assert body["extensions"]["cost"]["requested"] == 1 + 100 * (1 + 1)
+
+
+VALUES_PULL = """
+query($device: ID!) {
+  syncPull(deviceId: $device, first: 10) { items { id revision values } }
+}
+"""
+PUSH = """
+mutation($device: ID!, $changes: [SyncChangeInput!]!) {
+  syncPush(deviceId: $device, changes: $changes) {
+    results { status revision errors { code path } }
+  }
+}
+"""
+
+
+def test_values_hold_the_permitted_values_in_the_shape_a_push_takes() -> None:
+    case_id = register(token("cp_worker"), nameFirst="Amina", sex="female")
+    monitor = token("cp_monitor")
+    gql(PIN, {"type": "case", "ids": [case_id]}, monitor)
+    worker = token("cp_worker")
+    worker_device = register_device(worker)
+
+    seen = gql(VALUES_PULL, {"device": register_device(monitor)}, monitor)
+    held = gql(VALUES_PULL, {"device": worker_device}, worker)["data"]["syncPull"]["items"]
+
+    monitors = {i["id"]: i["values"] for i in seen["data"]["syncPull"]["items"]}
+    assert monitors[case_id]["sex"] == "female"
+    assert "nameFirst" not in monitors[case_id]  # pii: not the monitor's to read
+    [item] = [i for i in held if i["id"] == case_id]
+    assert item["values"]["nameFirst"] == "Amina"
+    assert "name_first" not in item["values"]
+    # pushed back unchanged, the values are a valid patch that changes nothing
+    change = {
+        "clientMutationId": "values-round-trip",
+        "recordType": "case",
+        "id": case_id,
+        "baseRevision": item["revision"],
+        "values": item["values"],
+    }
+    [result] = gql(PUSH, {"device": worker_device, "changes": [change]}, worker)["data"][
+        "syncPush"
+    ]["results"]
+    assert result["errors"] == []
+    assert result["status"] == "APPLIED"
+    assert result["revision"] == item["revision"]
