@@ -186,6 +186,19 @@ class ErrorCode(StrEnum):
         "EXPORT_TOO_LARGE",
         "More records than a PDF export takes: narrow the filter, or export CSV or XLSX.",
     )
+    SCANNER_UNAVAILABLE = (
+        "SCANNER_UNAVAILABLE",
+        "The virus scanner cannot be reached or could not scan the file: try again later.",
+    )
+    INVALID_ATTACHMENT_TYPES = (
+        "INVALID_ATTACHMENT_TYPES",
+        "A tenant's attachment types name a field type or content type the server does not "
+        "check; each entry names one.",
+    )
+    UNKNOWN_SUBFORM_ENTRY = (
+        "UNKNOWN_SUBFORM_ENTRY",
+        "No entry with that uid in the subform (or entryUid given for a top-level field).",
+    )
     # Form definitions (formengine.DefinitionCode)
     UNREADABLE_FILE = "UNREADABLE_FILE", "CLI: a file cannot be read."
     INVALID_JSON = "INVALID_JSON", "CLI: a file is not JSON."

@@ -269,6 +269,8 @@ ATTACHMENT_MAX_FILE_BYTES = int(os.environ.get("ATTACHMENT_MAX_FILE_BYTES", str(
 ATTACHMENT_MAX_PER_RECORD = int(os.environ.get("ATTACHMENT_MAX_PER_RECORD", "100"))
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("ATTACHMENT_MAX_IMAGE_PIXELS", str(50_000_000)))
 ATTACHMENT_LINK_SECONDS = int(os.environ.get("ATTACHMENT_LINK_SECONDS", "60"))
+# Removed attachments (row and file) are kept this long as history, then purged by beat.
+ATTACHMENT_RETENTION_DAYS = int(os.environ.get("ATTACHMENT_RETENTION_DAYS", "30"))
 # A clamd socket ("/run/clamav/clamd.ctl" or "tcp://host:3310"); unset: no virus scan.
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
@@ -292,13 +294,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 # Beat: relay outbox events the broker missed (also `manage.py relay_outbox --loop`), and
-# raise overdue-service alerts (idempotent: once per service entry).
+# raise overdue-service alerts (idempotent: once per service entry), and purge removed
+# attachments past their retention.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
     "purge-expired-exports": {"task": "exports.purge_expired", "schedule": 3600.0},
     "overdue-service-alerts": {
         "task": "notifications.raise_overdue_service_alerts",
         "schedule": 3600.0,
+    },
+    "purge-removed-attachments": {
+        "task": "attachments.purge_removed_attachments",
+        "schedule": 86400.0,
     },
 }
 

@@ -29,6 +29,11 @@ from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.records.redaction import ATTACHMENT_LIST_SUFFIX as LIST_SUFFIX
 from graphql_schema.scalars import DateTime
 
+FIELD_DESCRIPTION = (
+    "The attachment field: `photoProfile`, or `photos.photoFile` for one inside a subform "
+    "entry (GraphQL or stored names)."
+)
+ENTRY_UID_DESCRIPTION = "The uid of the subform entry, for a field inside a subform."
 EXPIRES_DESCRIPTION = "Seconds the link stays valid: 60 unless asked, at most 3600."
 
 
@@ -68,7 +73,13 @@ class AttachmentThumbnail:
 class Attachment:
     _stored: strawberry.Private[StoredAttachment]
     id: strawberry.ID
-    field: str = strawberry.field(description="The field it is attached to (stored name).")
+    field: str = strawberry.field(
+        description="The field it is attached to (stored path: `photos.photo_file` inside a "
+        "subform entry)."
+    )
+    entry_uid: strawberry.ID | None = strawberry.field(
+        description="The subform entry it is attached to; null for a top-level field."
+    )
     file_name: str = strawberry.field(description="The name it was uploaded under.")
     description: str
     content_type: str
@@ -107,6 +118,7 @@ class Attachment:
             _stored=stored,
             id=strawberry.ID(str(stored.pk)),
             field=stored.field_name,
+            entry_uid=strawberry.ID(stored.entry_uid) if stored.entry_uid else None,
             file_name=stored.file_name,
             description=stored.description,
             content_type=stored.content_type,
@@ -120,14 +132,17 @@ class Attachment:
         )
 
 
-def _attachment_list(definition: FieldDefinition) -> StrawberryField:
+def _attachment_list(definition: FieldDefinition, subform: str | None) -> StrawberryField:
     name = definition.name
+    path = (subform, name) if subform else (name,)
+    stored = ".".join(path)
 
+    # `root` is a record's values, or one subform entry's with its record's context.
     def attachments(root: strawberry.Parent[Any]) -> list[Attachment] | None:
-        if not root["_access"].may_read((name,)):
+        if not root["_access"].may_read(path):
             return None
         page = root["_batch"].load("attachments", services.attachments_of_page, root["_record"].pk)
-        return [Attachment.of(a) for a in services.attached_to(root.get(name), page, name)]
+        return [Attachment.of(a) for a in services.attached_to(root.get(name), page, stored)]
 
     attachments.__name__ = name + "_attachments"
     return strawberry.field(
@@ -138,9 +153,12 @@ def _attachment_list(definition: FieldDefinition) -> StrawberryField:
     )
 
 
-def attachment_list_fields(fields: Iterable[FieldDefinition]) -> list[StrawberryField]:
-    """`<field>Attachments` for each top-level attachment field of a record type."""
-    return [_attachment_list(d) for d in fields if d.type in ATTACHMENT_TYPES]
+def attachment_list_fields(
+    fields: Iterable[FieldDefinition], subform: str | None = None
+) -> list[StrawberryField]:
+    """`<field>Attachments` for each attachment field of a record type, or of the entries
+    of its top-level subform `subform`."""
+    return [_attachment_list(d, subform) for d in fields if d.type in ATTACHMENT_TYPES]
 
 
 @strawberry.type
@@ -167,6 +185,7 @@ def _attach(
     record_id: str,
     field: str,
     file: Any,
+    entry_uid: str,
     description: str,
     resend_key: str,
 ) -> AttachFilePayload:
@@ -176,6 +195,7 @@ def _attach(
         record_id,
         field,
         _upload(file),
+        entry_uid=entry_uid,
         description=description,
         client_mutation_id=resend_key,
     )
@@ -198,8 +218,11 @@ class AttachmentsMutation:
         info: Info[RequestContext, None],
         record_type: str,
         record_id: strawberry.ID,
-        field: str,
+        field: Annotated[str, strawberry.argument(description=FIELD_DESCRIPTION)],
         file: Upload,
+        entry_uid: Annotated[
+            strawberry.ID | None, strawberry.argument(description=ENTRY_UID_DESCRIPTION)
+        ] = None,
         description: str | None = None,
         client_mutation_id: str | None = None,
     ) -> AttachFilePayload:
@@ -209,6 +232,7 @@ class AttachmentsMutation:
             str(record_id),
             field,
             file,
+            str(entry_uid or ""),
             description or "",
             resend_key=client_mutation_id or "",
             client_mutation_id=client_mutation_id,

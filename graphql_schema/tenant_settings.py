@@ -19,6 +19,12 @@ WORKFLOW_HELP = (
     '"implemented_field": ...}, "consent_field": ..., "stages": [...], ...}'
 )
 
+ATTACHMENT_TYPES_HELP = (
+    "Per attachment field type (photo, signature, audio, document), the content types its "
+    'files may have: {"audio": ["audio/mpeg", "audio/x-wav"], ...}. A field type left out keeps '
+    "the defaults."
+)
+
 
 @strawberry.type(name="TenantSettings", description="A tenant's own settings.")
 class TenantSettingsInfo:
@@ -31,6 +37,7 @@ class TenantSettingsInfo:
         description="Aggregate counts under it are shown as `<N` to roles without the "
         "`exact_counts` action."
     )
+    attachment_types: JSON = strawberry.field(description=ATTACHMENT_TYPES_HELP)
 
     @classmethod
     def of(cls, settings: TenantSettings) -> TenantSettingsInfo:
@@ -41,6 +48,7 @@ class TenantSettingsInfo:
             record_types=list(settings.record_types),
             workflow=JSON(settings.workflow),
             small_cell_threshold=settings.small_cell_threshold,
+            attachment_types=JSON(settings.attachment_types),
         )
 
 
@@ -57,6 +65,11 @@ class TenantSettingsInput:
     )
     small_cell_threshold: int | None = strawberry.field(
         default=None, description="1 to 100; 1 suppresses nothing."
+    )
+    attachment_types: JSON | None = strawberry.field(
+        default=None,
+        description="Replaces the tenant's choice of attachment types ({} for the defaults); "
+        "only types the server checks for the field type (INVALID_ATTACHMENT_TYPES).",
     )
 
 
@@ -97,6 +110,7 @@ class TenantSettingsMutation:
                 "locales": input.locales,
                 "workflow": input.workflow,
                 "small_cell_threshold": input.small_cell_threshold,
+                "attachment_types": input.attachment_types,
             },
         )
         return TenantSettingsPayload(tenant_settings=TenantSettingsInfo.of(settings))

@@ -28,3 +28,11 @@ class InfectedFile(DomainError):
 
 class NotAnAttachmentField(DomainError):
     code = ErrorCode.NOT_AN_ATTACHMENT_FIELD
+
+
+class UnknownSubformEntry(DomainError):
+    code = ErrorCode.UNKNOWN_SUBFORM_ENTRY
+
+
+class ScannerUnavailable(DomainError):
+    code = ErrorCode.SCANNER_UNAVAILABLE

@@ -18,7 +18,10 @@ class Attachment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="attachments")
-    field_name = models.CharField(max_length=100)
+    # The stored path of the field: `photo_profile`, or `photos.photo_file` inside the subform
+    # entry `entry_uid`.
+    field_name = models.CharField(max_length=201)
+    entry_uid = models.CharField(max_length=64, blank=True)
     storage_name = models.CharField(max_length=200)
     thumbnail_name = models.CharField(max_length=200, blank=True)
     file_name = models.CharField(max_length=255)

@@ -1,8 +1,8 @@
 """The virus-scan hook: clamd's INSTREAM command, where CLAMD_SOCKET names a daemon.
 
 Off by default (no daemon in the embedded setup). When configured, a file the scanner flags
-is refused INFECTED_FILE, and an unreachable scanner refuses the upload rather than letting
-an unscanned file through.
+is refused INFECTED_FILE, and an unreachable scanner refuses the upload (SCANNER_UNAVAILABLE:
+the client may retry) rather than letting an unscanned file through.
 """
 
 from __future__ import annotations
@@ -13,15 +13,10 @@ from typing import IO
 
 from django.conf import settings
 
-from backend.attachments.errors import InfectedFile
-from backend.errors import DomainError
+from backend.attachments.errors import InfectedFile, ScannerUnavailable
 
 CHUNK = 64 * 1024
 TIMEOUT_SECONDS = 30
-
-
-class ScannerUnavailable(DomainError):
-    pass
 
 
 def _connect(address: str) -> socket.socket:

@@ -1,8 +1,8 @@
-"""Attaching files to records, removing them, and handing them out.
+"""Attaching files to records and removing them.
 
 Every attach and removal is a write of the record (through the write guard and the one
-revision writer, so it is in the history); every download goes through the read service
-and the access log.
+revision writer, so it is in the history). A file goes to a top-level attachment field or to
+one inside a subform entry (targets.py); downloads are in downloads.py.
 """
 
 from __future__ import annotations
@@ -19,26 +19,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.attachments.errors import FileTooLarge, NotAnAttachmentField, TooManyFiles
+from backend.attachments.allow_list import allowed_types
+from backend.attachments.audio import duration_seconds
+from backend.attachments.errors import FileTooLarge, TooManyFiles, UnknownSubformEntry
 from backend.attachments.images import prepare_image
-from backend.attachments.links import DownloadGrant
 from backend.attachments.models import Attachment
 from backend.attachments.scanning import scan
 from backend.attachments.sniffing import CHUNK, IMAGE_TYPES, sniff
 from backend.attachments.storage import discard, store
-from backend.audit.models import AccessLog
-from backend.audit.services import log_access
+from backend.attachments.targets import AttachmentTarget, attachment_target, stored_target
 from backend.errors import DomainError, NotFound, check_text_length
 from backend.ids import parse_id
 from backend.records.access import VisibleRecord, get_record, record_schema
 from backend.records.models import Record
-from backend.records.reading import RecordView, view_of
+from backend.records.reading import RecordView
 from backend.records.revisions import append_revision
 from backend.records.signals import record_changed
 from backend.records.write_guard import forbidden_changes
-from backend.tenancy.context import activate_tenant
-from formengine import FieldDefinition, RecordSchema
-from formengine.model import ATTACHMENT_TYPES, graphql_name
+from formengine import FieldType, RecordSchema
 from permissions.actions import require_action
 
 DESCRIPTION_MAX_LENGTH = 2000
@@ -59,20 +57,6 @@ class ForbiddenAttachmentField(DomainError):
     pass
 
 
-def attachment_field(schema: RecordSchema, field: str) -> FieldDefinition:
-    """A top-level attachment field, by its stored or its GraphQL name."""
-    for definition in schema.fields.values():
-        if definition.type in ATTACHMENT_TYPES and field in (
-            definition.name,
-            graphql_name(definition.name),
-        ):
-            return definition
-    raise NotAnAttachmentField(
-        f"{field!r} is not a photo, audio, document or signature field of {schema.record_type}.",
-        field="field",
-    )
-
-
 def _file_name(name: str) -> str:
     cleaned = _UNSAFE_NAME.sub("", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
     return cleaned[-FILE_NAME_MAX_LENGTH:] or "file"
@@ -86,32 +70,44 @@ def _sha256(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _room_left(record: Record, definition: FieldDefinition) -> bool:
+def _replaced(target: AttachmentTarget, data: Mapping[str, Any]) -> str | None:
+    """The attachment a new file replaces: a single field's current one."""
+    current = target.value_in(data)
+    if target.definition.multiple or not isinstance(current, str) or not _is_uuid(current):
+        return None
+    return current
+
+
+def _room_left(record: Record, target: AttachmentTarget) -> bool:
     """Whether one more file fits; a file that replaces a single field's file takes no room."""
     live = Attachment.objects.filter(record_id=record.pk, removed_at__isnull=True)
-    if not definition.multiple and record.data.get(definition.name):
-        live = live.exclude(field_name=definition.name)
+    replaced = _replaced(target, record.data)
+    if replaced is not None:
+        live = live.exclude(pk=replaced)
     return live.count() < settings.ATTACHMENT_MAX_PER_RECORD
 
 
-def _attached_value(definition: FieldDefinition, current: Any, attachment_id: str) -> Any:
-    if definition.multiple:
+def _attached_value(target: AttachmentTarget, current: Any, attachment_id: str) -> Any:
+    if target.definition.multiple:
         return [*(current if isinstance(current, list) else []), attachment_id]
     return attachment_id
 
 
 def _check_writable(
-    visible: VisibleRecord, schema: RecordSchema, name: str, value: Any, source: str
-) -> None:
+    visible: VisibleRecord, schema: RecordSchema, target: AttachmentTarget, value: Any, source: str
+) -> Any:
+    """The new top-level value with `value` at the target, if the caller may write it."""
     data = visible.record.data
+    new = target.with_value(data, value)
     refused = forbidden_changes(
-        visible.access, schema, {name: value}, data, {**data, name: value}, source=source
+        visible.access, schema, {target.top: new}, data, {**data, target.top: new}, source=source
     )
     if refused:
         raise ForbiddenAttachmentField(
             refused[0].message,
             errors=[{"code": e.code, "message": e.message, "path": ["field"]} for e in refused],
         )
+    return new
 
 
 def _earlier_upload(user: User, client_mutation_id: str) -> Attachment | None:
@@ -129,6 +125,17 @@ def _earlier_upload(user: User, client_mutation_id: str) -> Attachment | None:
     return earlier
 
 
+def _check_entry(visible: VisibleRecord, target: AttachmentTarget) -> None:
+    """A subform target's entry must exist, in a subform the caller may read."""
+    if target.subform is None:
+        return
+    if not target.exists_in(visible.record.data) or not visible.access.may_read((target.subform,)):
+        raise UnknownSubformEntry(
+            f"No entry {target.entry_uid!r} in {target.subform}: save the entry first.",
+            field="entryUid",
+        )
+
+
 def attach_file(
     user: User,
     record_type: str,
@@ -136,36 +143,42 @@ def attach_file(
     field: str,
     upload: Upload,
     *,
+    entry_uid: str = "",
     description: str = "",
     client_mutation_id: str = "",
     source: str = "web",
 ) -> Attachment:
-    """Check, store and attach one file to a record's attachment field. A re-sent upload
-    (same user and clientMutationId) returns the attachment stored the first time."""
+    """Check, store and attach one file to a record's attachment field, or to one inside a
+    subform entry (`field` "photos.photoFile" with the entry's uid). A re-sent upload (same
+    user and clientMutationId) returns the attachment stored the first time."""
     earlier = _earlier_upload(user, client_mutation_id)
     if earlier is not None:
         return earlier
     check_text_length("description", description, DESCRIPTION_MAX_LENGTH)
     check_text_length("clientMutationId", client_mutation_id, 100)
     _, schema = record_schema(user, record_type)
-    definition = attachment_field(schema, field)
+    target = attachment_target(schema, field, entry_uid)
     visible = get_record(user, record_type, record_id)
+    _check_entry(visible, target)
     require_action(user, "write", record_type)
-    placeholder = _attached_value(definition, visible.record.data.get(definition.name), "x")
-    _check_writable(visible, schema, definition.name, placeholder, source)
+    placeholder = _attached_value(target, target.value_in(visible.record.data), "x")
+    _check_writable(visible, schema, target, placeholder, source)
     limit = int(settings.ATTACHMENT_MAX_FILE_BYTES)
     if upload.size > limit:
         raise FileTooLarge(f"The file is over the limit of {limit} bytes.", field="file")
-    if not _room_left(visible.record, definition):
+    if not _room_left(visible.record, target):
         raise _too_many()
     file_name = _file_name(upload.name)
-    sniffed = sniff(upload.file, upload.size, definition.type, file_name)
+    field_type = target.definition.type
+    allowed = allowed_types(user.tenant, field_type)
+    sniffed = sniff(upload.file, upload.size, field_type, file_name, allowed)
     scan(upload.file)
     image = None
     if sniffed.content_type in IMAGE_TYPES:
         image = prepare_image(
             upload.file, sniffed.content_type, settings.ATTACHMENT_MAX_IMAGE_PIXELS
         )
+    duration = duration_seconds(upload.file) if field_type == FieldType.AUDIO else None
     stored: list[str] = []
     try:
         if image is not None:
@@ -177,12 +190,17 @@ def attach_file(
             size, sha256 = upload.size, _sha256(upload.file)
         with transaction.atomic():
             record = Record.objects.select_for_update().get(pk=visible.record.pk)
-            if not _room_left(record, definition):
+            if not target.exists_in(record.data):
+                raise UnknownSubformEntry(
+                    f"The entry {entry_uid!r} was removed meanwhile.", field="entryUid"
+                )
+            if not _room_left(record, target):
                 raise _too_many()
             attachment = Attachment.objects.create(
                 tenant_id=user.tenant_id,
                 record=record,
-                field_name=definition.name,
+                field_name=target.field_name,
+                entry_uid=target.entry_uid,
                 storage_name=stored[0],
                 thumbnail_name=stored[1] if len(stored) > 1 else "",
                 file_name=file_name,
@@ -192,14 +210,15 @@ def attach_file(
                 sha256=sha256,
                 width=image.width if image else None,
                 height=image.height if image else None,
+                duration_seconds=duration,
                 created_by=user,
                 client_mutation_id=client_mutation_id,
             )
-            old = record.data.get(definition.name)
-            new = _attached_value(definition, old, str(attachment.pk))
-            if not definition.multiple and old:
-                _mark_removed(record, [str(old)], user)
-            _write(record, user, definition.name, old, new, "attach", source, client_mutation_id)
+            replaced = _replaced(target, record.data)
+            value = _attached_value(target, target.value_in(record.data), str(attachment.pk))
+            if replaced is not None:
+                _mark_removed(record, [replaced], user)
+            _write(record, user, target, value, "attach", source, client_mutation_id)
     except IntegrityError:
         discard(*stored)
         again = _earlier_upload(user, client_mutation_id)  # a concurrent re-send won
@@ -234,13 +253,15 @@ def _is_uuid(value: str) -> bool:
 def _write(
     record: Record,
     user: User,
-    name: str,
-    old: Any,
-    new: Any,
+    target: AttachmentTarget,
+    value: Any,
     action: str,
     source: str,
     client_mutation_id: str,
 ) -> None:
+    """Store `value` at the target: a write of its top-level field, in the history."""
+    name = target.top
+    old, new = record.data.get(name), target.with_value(record.data, value)
     record.data = {**record.data, name: new}
     append_revision(
         record,
@@ -272,32 +293,22 @@ def remove_attachment(
         visible = get_record(user, record_type, attachment.record_id)
     except NotFound:
         raise missing from None
-    if not visible.access.may_read((attachment.field_name,)):
+    _, schema = record_schema(user, record_type)
+    target = stored_target(attachment.field_name, attachment.entry_uid, schema)
+    if not visible.access.may_read(target.path):
         raise missing
     require_action(user, "write", record_type)
-    _, schema = record_schema(user, record_type)
     with transaction.atomic():
         record = Record.objects.select_for_update().get(pk=attachment.record_id)
-        old = record.data.get(attachment.field_name)
+        old = target.value_in(record.data)
         if isinstance(old, list):
             new: Any = [i for i in old if i != str(attachment.pk)] or None
         else:
             new = None if old == str(attachment.pk) else old
-        _check_writable(
-            VisibleRecord(record, visible.access), schema, attachment.field_name, new, source
-        )
+        _check_writable(VisibleRecord(record, visible.access), schema, target, new, source)
         _mark_removed(record, [str(attachment.pk)], user)
         if new != old:
-            _write(
-                record,
-                user,
-                attachment.field_name,
-                old,
-                new,
-                "remove_attachment",
-                source,
-                client_mutation_id,
-            )
+            _write(record, user, target, new, "remove_attachment", source, client_mutation_id)
     attachment.refresh_from_db()
     return attachment
 
@@ -320,55 +331,8 @@ def attachments_of_page(
 
 def attached_to(value: Any, attachments: Sequence[Attachment], field_name: str) -> list[Attachment]:
     """Of a record's attachments, those a field's value (as the read service handed it to
-    the caller) holds, in the order it holds them."""
+    the caller) holds, in the order it holds them. `field_name` is the stored path
+    (`photo_profile`, `photos.photo_file`)."""
     ids = value if isinstance(value, list) else [value] if value else []
     by_id = {str(a.pk): a for a in attachments if a.field_name == field_name}
     return [by_id[i] for i in ids if isinstance(i, str) and i in by_id]
-
-
-@dataclass(frozen=True)
-class Download:
-    attachment: Attachment
-    storage_name: str
-    content_type: str
-    file_name: str
-
-
-class DownloadRefused(Exception):
-    pass
-
-
-def open_download(grant: DownloadGrant) -> Download:
-    """What a signed link may fetch now: the link's user must still read the field, on a
-    record still in sight, and the file must still be attached. Logged as a download."""
-    refused = DownloadRefused("You may not download this file (any more).")
-    with transaction.atomic():
-        activate_tenant(grant.tenant_id)
-        user = User.objects.filter(
-            pk=grant.user_id, tenant_id=grant.tenant_id, is_active=True
-        ).first()
-        attachment = (
-            Attachment.objects.filter(
-                pk=grant.object_id, tenant_id=grant.tenant_id, removed_at__isnull=True
-            )
-            .select_related("record")
-            .first()
-        )
-        if user is None or attachment is None:
-            raise refused
-        try:
-            view = view_of(get_record(user, attachment.record.record_type, attachment.record_id))
-        except NotFound:
-            raise refused from None
-        readable = attached_to(
-            view.values.get(attachment.field_name), [attachment], attachment.field_name
-        )
-        if not readable:
-            raise refused
-        name = (
-            attachment.thumbnail_name if grant.variant == "thumbnail" else attachment.storage_name
-        )
-        if not name:
-            raise refused
-        log_access(user, [attachment.record], AccessLog.Action.DOWNLOAD)
-    return Download(attachment, name, attachment.content_type, attachment.file_name)

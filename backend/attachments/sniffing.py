@@ -33,11 +33,22 @@ OFFICE = frozenset(
 ZIP_BASED = frozenset(t for t in OFFICE if "openxml" in t or "opendocument" in t)
 IMAGE_TYPES = frozenset({JPEG, PNG})
 
+AUDIO = frozenset({"audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/amr"})
+# Uncompressed or lossless recordings: large, so a tenant opts in (allow_list.py).
+LOSSLESS_AUDIO = frozenset({"audio/x-wav", "audio/x-flac"})
+
+# What each field type accepts unless the tenant says otherwise...
 ALLOWED: dict[str, frozenset[str]] = {
     FieldType.PHOTO: IMAGE_TYPES,
     FieldType.SIGNATURE: IMAGE_TYPES,
-    FieldType.AUDIO: frozenset({"audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/amr"}),
+    FieldType.AUDIO: AUDIO,
     FieldType.DOCUMENT: frozenset({PDF, CSV, *OFFICE, *IMAGE_TYPES}),
+}
+# ... and what a tenant may choose from: types the server sniffs, checks and serves safely
+# (images only those it re-encodes).
+PERMITTED: dict[str, frozenset[str]] = {
+    **ALLOWED,
+    FieldType.AUDIO: AUDIO | LOSSLESS_AUDIO,
 }
 
 HEAD_BYTES = 8192
@@ -101,10 +112,11 @@ def _has_trailing_zip(file: IO[bytes], size: int) -> bool:
     return ZIP_END in file.read(TAIL_BYTES)
 
 
-def sniff(file: IO[bytes], size: int, field_type: str, file_name: str) -> Sniffed:
-    """The file's type as its content says, when the field type accepts it; else
+def sniff(
+    file: IO[bytes], size: int, field_type: str, file_name: str, allowed: frozenset[str]
+) -> Sniffed:
+    """The file's type as its content says, when it is `allowed` for the field type; else
     UNSUPPORTED_FILE_TYPE (renamed executables, SVG, polyglots, unknown content)."""
-    allowed = ALLOWED.get(field_type, frozenset())
     file.seek(0)
     head = file.read(HEAD_BYTES)
     kind = filetype.guess(head)

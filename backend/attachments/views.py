@@ -17,8 +17,8 @@ from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from backend.attachments.downloads import DownloadRefused, open_download
 from backend.attachments.links import LinkRefused, verify_download
-from backend.attachments.services import DownloadRefused, open_download
 from backend.attachments.storage import attachment_storage
 from backend.error_codes import ErrorCode
 

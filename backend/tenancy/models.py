@@ -12,6 +12,9 @@ class Tenant(models.Model):
     record_types = models.JSONField(default=list)
     # Approval types, workflow stages, closure rule, incident field map: see workflows/config.py
     workflow = models.JSONField(default=dict)
+    # Attachment field type -> accepted content types, where not the defaults (attachments/
+    # allow_list.py).
+    attachment_types = models.JSONField(default=dict, blank=True)
     # Bumped on every publish; the schema registry keys compiled schemas on it.
     config_version = models.PositiveIntegerField(default=0)
     # The query cost budget of this tenant's requests; null: the QUERY_COST_LIMIT setting.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from backend.accounts.models import User
+from backend.attachments.allow_list import effective_types, validate_attachment_types
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 from backend.forms.configuration import TenantConfiguration, published_configuration
@@ -30,7 +31,14 @@ from permissions.actions import require_action
 _LOCALE_LENGTH = Tenant._meta.get_field("default_locale").max_length
 LOCALE = re.compile(rf"^(?=.{{2,{_LOCALE_LENGTH}}}$){LOCALE_PATTERN.removeprefix('^')}")
 NAME_LIMIT = 200
-SETTINGS = ("name", "default_locale", "locales", "workflow", "small_cell_threshold")
+SETTINGS = (
+    "name",
+    "default_locale",
+    "locales",
+    "workflow",
+    "small_cell_threshold",
+    "attachment_types",
+)
 MAX_SMALL_CELL_THRESHOLD = 100
 # What the compiled schema depends on (the configuration digest holds them).
 _IN_SCHEMA = frozenset({"default_locale", "locales", "workflow"})
@@ -47,6 +55,8 @@ class TenantSettings:
     locales: tuple[str, ...]
     record_types: tuple[str, ...]
     workflow: dict[str, Any]
+    # Every attachment field type with the content types it accepts here.
+    attachment_types: dict[str, list[str]]
     small_cell_threshold: int = 5
 
     @classmethod
@@ -58,6 +68,7 @@ class TenantSettings:
             record_types=tuple(tenant.record_types),
             workflow=dict(tenant.workflow or {}),
             small_cell_threshold=tenant.small_cell_threshold,
+            attachment_types=effective_types(tenant),
         )
 
 
@@ -120,6 +131,9 @@ def validate_tenant_settings(
             given["workflow"], configuration or published_configuration(tenant)
         )
         errors += [_nested("workflow", e) for e in found]
+    if "attachment_types" in given:
+        found = validate_attachment_types(given["attachment_types"])
+        errors += [_nested("attachment_types", e) for e in found]
     return errors
 
 

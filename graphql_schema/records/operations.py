@@ -24,7 +24,12 @@ from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.filters import FilterTypes, filter_structure, order_structure
 from graphql_schema.records.redaction import Redactor, response_key, selections
 from graphql_schema.records.types import PageInfo, RecordTypes
-from graphql_schema.records.values import RedactedNames, input_to_patch, record_values
+from graphql_schema.records.values import (
+    RedactedNames,
+    file_subforms,
+    input_to_patch,
+    record_values,
+)
 
 MAX_PAGE_SIZE = paging.MAX_PAGE_SIZE
 DEFAULT_PAGE_SIZE = paging.DEFAULT_PAGE_SIZE
@@ -52,6 +57,7 @@ class RecordResolvers:
         fields = list(types.schema.fields.values())
         self.redactor = Redactor(fields, type_name(self.record_type))
         self.redacted_names = RedactedNames(types.schema)
+        self.subforms_with_files = file_subforms(types.schema)
 
     def present(
         self,
@@ -62,7 +68,7 @@ class RecordResolvers:
     ) -> dict[str, Any]:
         """The view as the compiled type reads it; what the caller selected but may not read
         is listed under each response path where the record appears."""
-        values = record_values(view, batch, self.redacted_names)
+        values = record_values(view, batch, self.redacted_names, self.subforms_with_files)
         for base, nodes in placements:
             info.context.redacted += self.redactor.redacted_paths(
                 nodes, info._raw_info, base, view.access, view.values

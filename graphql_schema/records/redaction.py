@@ -24,7 +24,8 @@ from graphql_schema.naming import field_name
 from permissions.plan import RecordAccess
 
 Path = list[str | int]
-# `<field>Attachments` on record types (graphql_schema.attachments) reads its field's value.
+# `<field>Attachments` on record types and on entries of their top-level subforms
+# (graphql_schema.attachments) reads its field's value.
 ATTACHMENT_LIST_SUFFIX = "Attachments"
 
 
@@ -80,7 +81,7 @@ class Redactor:
         level = self.levels.setdefault(parent, {})
         for definition in fields:
             level[field_name(definition.name)] = definition
-            if not parent and definition.type in ATTACHMENT_TYPES:
+            if len(parent) <= 1 and definition.type in ATTACHMENT_TYPES:
                 level[field_name(definition.name) + ATTACHMENT_LIST_SUFFIX] = definition
             if definition.fields:
                 self._collect(definition.fields, (*parent, definition.name))

@@ -141,7 +141,11 @@ def _tally_field(definition: FieldDefinition) -> StrawberryField:
 
 
 def _output_fields(
-    fields: Sequence[FieldDefinition], prefix: str, services: ServiceSettings | None = None
+    fields: Sequence[FieldDefinition],
+    prefix: str,
+    services: ServiceSettings | None = None,
+    *,
+    top_level: bool = True,
 ) -> list[StrawberryField]:
     compiled = []
     for definition in fields:
@@ -152,8 +156,12 @@ def _output_fields(
             entry_fields = [
                 _field("uid", strawberry.ID),
                 _entry_redacted_fields_field(),
-                *_output_fields(definition.fields, prefix + type_name(definition.name)),
+                *_output_fields(
+                    definition.fields, prefix + type_name(definition.name), top_level=False
+                ),
             ]
+            if top_level:  # files go to entries of top-level subforms (attachments/targets.py)
+                entry_fields += attachment_list_fields(definition.fields, subform=definition.name)
             if services is not None and definition.name == services.field:
                 entry_fields.append(_overdue_field(services))
             entry = create_type(

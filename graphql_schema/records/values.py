@@ -9,7 +9,8 @@ from typing import Any
 import strawberry
 
 from backend.records.reading import RecordView
-from formengine import FieldDefinition, FieldPath, RecordSchema
+from formengine import FieldDefinition, FieldPath, RecordSchema, ValueKind
+from formengine.model import ATTACHMENT_TYPES
 from graphql_schema.naming import field_name
 from graphql_schema.records.batch import PageBatch
 from graphql_schema.records.types import UserRef
@@ -62,10 +63,35 @@ class RedactedNames:
                         self.mark_entries(entry, access, path)
 
 
-def record_values(view: RecordView, batch: PageBatch, redacted: RedactedNames) -> dict[str, Any]:
-    """The record as the compiled types read it, holding only what the caller may read."""
+def file_subforms(schema: RecordSchema) -> frozenset[str]:
+    """The top-level subforms whose entries hold attachment fields."""
+    return frozenset(
+        d.name
+        for d in schema.fields.values()
+        if d.value_kind == ValueKind.SUBFORM and any(f.type in ATTACHMENT_TYPES for f in d.fields)
+    )
+
+
+def record_values(
+    view: RecordView,
+    batch: PageBatch,
+    redacted: RedactedNames,
+    subforms_with_files: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The record as the compiled types read it, holding only what the caller may read.
+    Entries of `subforms_with_files` are copies that also carry the record's context, for
+    their `<field>Attachments`."""
     record = view.record
     values: dict[str, Any] = dict(view.values)
+    for name in subforms_with_files:
+        entries = values.get(name)
+        if isinstance(entries, list):
+            values[name] = [
+                {**e, "_record": record, "_access": view.access, "_batch": batch}
+                if isinstance(e, dict)
+                else e
+                for e in entries
+            ]
     redacted.mark_entries(values, view.access, ())
     values.update(
         id=str(record.pk),

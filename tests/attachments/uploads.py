@@ -72,18 +72,19 @@ def upload(
     query: str = ATTACH_FILE,
     cmid: str | None = None,
     record_type: str = "case",
+    entry_uid: str | None = None,
 ) -> Any:
     """The response to one multipart request."""
-    operations = {
-        "query": query,
-        "variables": {
-            "type": record_type,
-            "id": record_id,
-            "field": field,
-            "file": None,
-            "cmid": cmid,
-        },
+    variables = {
+        "type": record_type,
+        "id": record_id,
+        "field": field,
+        "file": None,
+        "cmid": cmid,
     }
+    if entry_uid is not None:
+        variables["entry"] = entry_uid
+    operations = {"query": query, "variables": variables}
     file = io.BytesIO(content)
     file.name = file_name
     headers = {"HTTP_AUTHORIZATION": f"Bearer {access_token}"} if access_token else {}
