@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import django
@@ -168,7 +169,8 @@ def load(tenant: Tenant, count: int, seed: int = 17) -> tuple[list[Record], floa
         }
         pairs = tenant_rules(tenant).to_target("case")
     started = time.perf_counter()
-    records, rows = [], []
+    records: list[Record] = []
+    rows: list[tuple[Any, ...]] = []
     for n in range(count):
         worker = workers[n % len(workers)]
         data, status = synthetic_case(rng, n, now.date(), worker.agency_code)
@@ -270,14 +272,16 @@ def plant(
 def measure(admin: User, tracing: list[Planted], duplicates: list[Planted]) -> None:
     for planted in tracing:
         with request_scope():
+            source = planted.tracing_id
+            assert source is not None
             planted.seconds, found = timed(
-                lambda p=planted: potential_matches(admin, "tracing_request", p.tracing_id, TOP)
+                partial(potential_matches, admin, "tracing_request", source, TOP)
             )
         planted.found = [(c.record.pk, c.score) for c in found]
     for planted in duplicates:
         with request_scope():
             planted.seconds, found = timed(
-                lambda p=planted: duplicate_candidates(admin, "case", as_case(p.values), TOP)
+                partial(duplicate_candidates, admin, "case", as_case(planted.values), TOP)
             )
         planted.found = [(c.record.pk, c.score) for c in found]
 
