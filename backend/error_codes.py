@@ -67,6 +67,16 @@ class ErrorCode(StrEnum):
         "Matching rules of the wrong shape, or naming a record type, subform or field the "
         "published forms lack or hold with a type the method cannot compare; `path` names it.",
     )
+    INVALID_MATCH_PAIR = (
+        "INVALID_MATCH_PAIR",
+        "A match decision on a record and itself, or on two records of types no matching "
+        "pair relates (a duplicate or a merge: two records of one type).",
+    )
+    BREAKS_MATCHING_RULES = (
+        "BREAKS_MATCHING_RULES",
+        "Publishing or retiring the form would remove a field the matching rules compare (the "
+        "message names it): change the matching rules first.",
+    )
     BREAKS_WORKFLOW_SETTINGS = (
         "BREAKS_WORKFLOW_SETTINGS",
         "Publishing or retiring the form would break a workflow setting (the message names "

@@ -15,7 +15,8 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from backend.errors import BadUserInput
-from backend.matching import administration, services
+from backend.matching import administration, decisions, merging, services
+from backend.matching.models import MatchDecision
 from backend.matching.services import Candidate
 from formengine import FieldDefinition, RecordSchema
 from formengine.model import graphql_name
@@ -58,6 +59,47 @@ class MatchingRulesPayload(MutationPayload):
     rules: JSON | None = None
 
 
+@strawberry.enum(description="What a person decided about a pair of records.")
+class MatchDecisionKind(Enum):
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    MERGED = "merged"
+
+
+@strawberry.type(description="A decision on a pair of records, in both records' history.")
+class MatchDecisionResult:
+    first: strawberry.ID = strawberry.field(description="One record of the pair.")
+    second: strawberry.ID
+    decision: MatchDecisionKind
+    reason: str
+
+    @classmethod
+    def of(cls, row: MatchDecision) -> MatchDecisionResult:
+        return cls(
+            first=strawberry.ID(str(row.first_id)),
+            second=strawberry.ID(str(row.second_id)),
+            decision=MatchDecisionKind(row.decision),
+            reason=row.reason,
+        )
+
+
+@strawberry.type
+class MatchDecisionPayload(MutationPayload):
+    decision: MatchDecisionResult | None = None
+
+
+@strawberry.type
+class MergeDuplicatesPayload(MutationPayload):
+    kept_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The kept record (read it again for its merged values)."
+    )
+    kept_revision: int | None = None
+    merged_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The other record: deleted now, merged into the kept one."
+    )
+
+
 @strawberry.type
 class MatchingQuery:
     @strawberry.field(description=RULES_HELP + " Needs manage_forms.")
@@ -78,6 +120,71 @@ class MatchingMutation:
     ) -> MatchingRulesPayload:
         return MatchingRulesPayload(
             rules=JSON(administration.save_matching_rules(info.context.user, rules))
+        )
+
+    @strawberry.mutation(
+        description="The two records are about the same person (a person sought, found). "
+        "You must see both; INVALID_MATCH_PAIR for a record and itself or types no rules "
+        "relate. Written to both records' history."
+    )
+    @mutation_payload
+    def confirm_match(
+        self, info: Ctx, a: strawberry.ID, b: strawberry.ID, client_mutation_id: str | None = None
+    ) -> MatchDecisionPayload:
+        row = decisions.confirm_match(info.context.user, a, b)
+        return MatchDecisionPayload(decision=MatchDecisionResult.of(row))
+
+    @strawberry.mutation(
+        description="The two records are about different people, and why: the pair is never "
+        "proposed again. Written to both records' history."
+    )
+    @mutation_payload
+    def reject_match(
+        self,
+        info: Ctx,
+        a: strawberry.ID,
+        b: strawberry.ID,
+        reason: str,
+        client_mutation_id: str | None = None,
+    ) -> MatchDecisionPayload:
+        row = decisions.reject_match(info.context.user, a, b, reason)
+        return MatchDecisionPayload(decision=MatchDecisionResult.of(row))
+
+    @strawberry.mutation(
+        description="The two records (of one type) register the same person twice; needs "
+        "write on the type. Written to both records' history; merge them with "
+        "mergeDuplicates."
+    )
+    @mutation_payload
+    def mark_duplicate(
+        self, info: Ctx, a: strawberry.ID, b: strawberry.ID, client_mutation_id: str | None = None
+    ) -> MatchDecisionPayload:
+        row = decisions.mark_duplicate(info.context.user, a, b)
+        return MatchDecisionPayload(decision=MatchDecisionResult.of(row))
+
+    @strawberry.mutation(
+        description="Merge `other` into `keep` (two records of one type, both yours in full): "
+        '`choices` maps GraphQL field names to "keep" (the default) or "other"; subform '
+        "entries of both are kept (united by uid); flags, notes, referrals, transfers, "
+        "approvals, attachments and families move to the kept record; `other` is deleted, "
+        "pointing to `keep`. Validated and write-guarded like an update (errors under "
+        "`choices`); both histories record it."
+    )
+    @mutation_payload
+    def merge_duplicates(
+        self,
+        info: Ctx,
+        keep: strawberry.ID,
+        other: strawberry.ID,
+        choices: JSON,
+        client_mutation_id: str | None = None,
+    ) -> MergeDuplicatesPayload:
+        user = info.context.user
+        kept = merging.merge_duplicates(user, keep, other, choices)
+        return MergeDuplicatesPayload(
+            kept_id=strawberry.ID(str(kept.pk)),
+            kept_revision=kept.revision,
+            merged_id=other,
         )
 
 

@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from backend.deployment.bundle import Section
-from backend.deployment.sections import forms, locations, lookups, modules, roles, settings
+from backend.deployment.sections import (
+    forms,
+    locations,
+    lookups,
+    matching,
+    modules,
+    roles,
+    settings,
+)
 
 SECTIONS: list[Section] = [
     settings.SECTION,
@@ -13,6 +21,7 @@ SECTIONS: list[Section] = [
     forms.SECTION,
     modules.SECTION,
     roles.SECTION,
+    matching.SECTION,
 ]
 
 

@@ -17,6 +17,7 @@ from django.db.models import F
 from backend.accounts.models import User
 from backend.deployment.bundle import FORMAT, VERSION, ImportContext, Problem, envelope_problems
 from backend.deployment.registry import SECTIONS
+from backend.deployment.sections.matching import unbroken_matching_rules
 from backend.deployment.sections.settings import unbroken_workflow_settings
 from backend.error_codes import ErrorCode
 from backend.errors import DomainError
@@ -84,6 +85,7 @@ def import_bundle(tenant: Tenant, bundle: Any, *, actor: User | None = None) -> 
             for problem in section.verify(context, bundle[section.name])
         ]
         problems += unbroken_workflow_settings(context, before)
+        problems += unbroken_matching_rules(context, before)
         if problems:
             raise InvalidConfigurationBundle(problems)  # rolls back what was applied
         if context.changes:

@@ -22,6 +22,7 @@ from backend.demo.form_content import (
 from backend.demo.seed import DEMO_DASHBOARDS, DEMO_LOCALES, DEMO_ROLES
 from backend.deployment.bundle import FORMAT, VERSION
 from backend.locations.csv_format import parse_csv
+from backend.matching.demo_rules import DEMO_MATCHING_RULES
 from backend.tenancy.models import Tenant
 from backend.workflows.config import DEMO_WORKFLOW
 
@@ -62,6 +63,7 @@ def demo_bundle() -> dict[str, Any]:
             }
             for code, spec in sorted(DEMO_ROLES.items())
         ],
+        "matching_rules": copy.deepcopy(DEMO_MATCHING_RULES),
     }
 
 

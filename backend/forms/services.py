@@ -3,7 +3,8 @@
 Publishing is the one way a tenant's configuration changes: it bumps `config_version`, which
 every server process compares on its next request to decide whether to recompile the schema.
 A publication or retirement that would break the tenant's workflow settings is refused
-(BREAKS_WORKFLOW_SETTINGS).
+(BREAKS_WORKFLOW_SETTINGS), as is one that removes a field the matching rules compare
+(BREAKS_MATCHING_RULES).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from backend.errors import BadUserInput, DomainError, NotFound
 from backend.forms.configuration import lookup_documents, published_configuration
 from backend.forms.models import FormDefinition, FormVersion, Lookup
 from backend.forms.signals import forms_published
+from backend.matching.guard import keep_matching_rules
 from backend.records.tasks import schedule_index_sync
 from backend.tenancy.models import Tenant
 from backend.workflows.settings_guard import keep_workflow_settings
@@ -154,6 +156,7 @@ def publish_form_version(user: User, record_type: str, key: str) -> FormVersion:
             form.retired_at = None
             form.save(update_fields=["retired_at"])
         keep_workflow_settings(tenant, before, f"version {draft.number} of form `{key}` removes")
+        keep_matching_rules(tenant, before, f"version {draft.number} of form `{key}` removes")
         _bump_configuration(tenant)
         forms_published.send(sender=FormVersion, tenant=tenant)
         schedule_index_sync(tenant.pk)
@@ -176,6 +179,7 @@ def retire_form(user: User, key: str) -> FormDefinition:
                 status=FormVersion.Status.RETIRED
             )
             keep_workflow_settings(tenant, before, f"retiring form `{key}` removes")
+            keep_matching_rules(tenant, before, f"retiring form `{key}` removes")
             _bump_configuration(tenant)
             schedule_index_sync(tenant.pk)
         return form

@@ -43,13 +43,15 @@ class MatchKey(models.Model):
 
 
 class MatchDecision(models.Model):
-    """A person's decision on a pair of records: confirmed, or rejected (never proposed
-    again). `first` / `second` are ordered by id, so a pair has one row whichever way round
-    it was decided."""
+    """A person's decision on a pair of records: confirmed (the same person, found), rejected
+    (never proposed again), duplicate (one person registered twice) or merged. `first` /
+    `second` are ordered by id, so a pair has one row whichever way round it was decided."""
 
     class Decision(models.TextChoices):
         CONFIRMED = "confirmed"
         REJECTED = "rejected"
+        DUPLICATE = "duplicate"
+        MERGED = "merged"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     first = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")

@@ -139,8 +139,9 @@ def _check_fields(
     allowed = METHOD_FIELD_TYPES.get(method, frozenset())
     for index, name in enumerate(names):
         definition = fields.get(name)
-        if definition is None:
-            problems.append(_problem([*where, index], f"No published field {name!r} here."))
+        if definition is None or definition.deprecated:
+            problem = _problem([*where, index], f"No published field {name!r} here.")
+            problems.append({**problem, "field": name})
         elif allowed and definition.type not in allowed:
             problems.append(
                 _problem(

@@ -46,6 +46,7 @@ class OutboxEvent(models.Model):
     class Kind(models.TextChoices):
         EMAIL = "email"
         EXPORT = "export"  # run an export job (backend/exports)
+        MATCH_RECORD = "match_record"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")

@@ -49,6 +49,14 @@ def enqueue_email(
     )
 
 
+def enqueue_event(tenant_id: int, kind: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Write an event of a kind another app handles (see `handle_with`) into the outbox, in
+    the current transaction, and relay it once that commits."""
+    event = OutboxEvent.objects.create(tenant_id=tenant_id, kind=kind, payload=payload)
+    relay_on_commit(tenant_id, [event.pk])
+    return event
+
+
 def relay_on_commit(tenant_id: int, event_ids: Sequence[uuid.UUID]) -> None:
     """Hand the events to the broker once the current transaction commits (never raises)."""
     ids = list(event_ids)
@@ -177,5 +185,7 @@ _HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {OutboxEvent.Kind.EMAIL: _
 
 
 def handle_with(kind: str, handler: Callable[[OutboxEvent], None]) -> None:
-    """Register what delivering an event of `kind` does (set by the owning app at start-up)."""
+    """How events of `kind` are delivered (set by the app that owns the kind at start-up:
+    it imports this module, never the other way round). The handler runs in the
+    delivering transaction; raising leaves the event for a later attempt."""
     _HANDLERS[kind] = handler
