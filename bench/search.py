@@ -265,7 +265,7 @@ class Floor:
 def service_find(tenant: Tenant, user: User, query: Query) -> tuple[list[Any], int]:
     """What the `cases` resolver does: find, read the page through the read service, count."""
     with request_scope(), tenant_transaction(tenant.pk):
-        found = find(user, "case", first=PAGE, **query.find)
+        found = find(user, "case", first=PAGE, count=True, **query.find)
         views = read_records(user, "case", found.page.records)
         return [view.record.pk for view in views], found.total_count
 

@@ -41,5 +41,8 @@ def find(
         before=before,
         among=search_records(user, record_type, text) if text else None,
         lead=[RANK] if text else [],
-        count=count,
+        # Ranked by relevance, every match is read and ranked anyway: counting them in the
+        # same pass is free. Otherwise an index may give the order and stop at the page,
+        # which a count in the same pass would prevent (measured: 89 -> 250 ms).
+        count=count and bool(text) and not order,
     )
