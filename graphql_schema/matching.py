@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Annotated, Any, Union
+from typing import Any
 
 import strawberry
-from strawberry.annotation import StrawberryAnnotation
 from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types import Info
@@ -21,9 +20,9 @@ from backend.matching.services import Candidate
 from formengine import FieldDefinition, RecordSchema
 from formengine.model import graphql_name
 from graphql_schema.context import RequestContext
-from graphql_schema.naming import field_name
 from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.records.batch import PageBatch
+from graphql_schema.records.fields import compiled_field, record_union
 from graphql_schema.records.operations import Placements, RecordResolvers
 from graphql_schema.records.redaction import response_key, selections
 
@@ -188,25 +187,6 @@ class MatchingMutation:
         )
 
 
-def _field(name: str, annotation: Any, description: str | None = None) -> StrawberryField:
-    return StrawberryField(
-        python_name=name,
-        graphql_name=field_name(name),
-        type_annotation=StrawberryAnnotation(annotation),
-        description=description,
-    )
-
-
-def _matched_record(resolvers: dict[str, RecordResolvers]) -> Any:
-    outputs = tuple(r.types.output for r in resolvers.values())
-    if len(outputs) == 1:
-        return outputs[0]
-    return Annotated[
-        Union[outputs],  # noqa: UP007 (built from a tuple)
-        strawberry.union("MatchedRecord", description="A proposed record, as you may read it."),
-    ]
-
-
 def _stored_names(fields: Mapping[str, FieldDefinition] | tuple[FieldDefinition, ...]) -> dict:
     listed = fields.values() if isinstance(fields, Mapping) else fields
     return {graphql_name(f.name): f for f in listed if f.stores_value}
@@ -242,29 +222,30 @@ def matching_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryFie
     candidate = create_type(
         "MatchCandidate",
         [
-            _field("record_type", str),
-            _field(
+            compiled_field("record_type", str),
+            compiled_field(
                 "score",
                 float | None,
                 description="0 to 1, from the comparisons you may read; null out of scope.",
             ),
-            _field("band", MatchBand),
-            _field(
+            compiled_field("band", MatchBand),
+            compiled_field(
                 "out_of_scope",
                 bool,
                 description="The record is outside your scope: no data, only its band and "
                 "owning agency; ask its owner.",
             ),
-            _field("owning_agency", str | None),
-            _field(
+            compiled_field("owning_agency", str | None),
+            compiled_field(
                 "source_entry",
                 str | None,
                 description="The uid of the subform entry matched (the person sought).",
             ),
-            _field("contributions", list[MatchContribution]),
-            _field(
+            compiled_field("contributions", list[MatchContribution]),
+            compiled_field(
                 "record",
-                _matched_record(resolvers) | None,
+                record_union("MatchedRecord", "A proposed record, as you may read it.", resolvers)
+                | None,
                 description="The record as you may read it; null out of scope.",
             ),
         ],

@@ -8,10 +8,9 @@ record types' own resolvers, redactions listed like everywhere else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Union
+from typing import Any
 
 import strawberry
-from strawberry.annotation import StrawberryAnnotation
 from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types import Info
@@ -23,9 +22,9 @@ from backend.sync.models import Device
 from backend.sync.values import client_values
 from formengine import FieldDefinition
 from graphql_schema.context import RequestContext
-from graphql_schema.naming import field_name
 from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.records.batch import PageBatch
+from graphql_schema.records.fields import compiled_field, record_union
 from graphql_schema.records.operations import Placements, RecordResolvers
 from graphql_schema.records.redaction import response_key, selections
 from graphql_schema.scalars import DateTime
@@ -162,25 +161,6 @@ class SyncMutation:
         )
 
 
-def _field(name: str, annotation: Any, description: str | None = None) -> StrawberryField:
-    return StrawberryField(
-        python_name=name,
-        graphql_name=field_name(name),
-        type_annotation=StrawberryAnnotation(annotation),
-        description=description,
-    )
-
-
-def _sync_record(resolvers: dict[str, RecordResolvers]) -> Any:
-    outputs = tuple(r.types.output for r in resolvers.values())
-    if len(outputs) == 1:
-        return outputs[0]
-    return Annotated[
-        Union[outputs],  # noqa: UP007 (built from a tuple)
-        strawberry.union("SyncRecord", description="A record of any type, as you may read it."),
-    ]
-
-
 def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
     """`syncPull`, for a tenant's record types (none without record types)."""
     if not resolvers:
@@ -188,21 +168,23 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
     item = create_type(
         "SyncItem",
         [
-            _field("record_type", str),
-            _field("id", strawberry.ID),
-            _field("revision", int, description="Send it back as baseRevision when pushing."),
-            _field(
+            compiled_field("record_type", str),
+            compiled_field("id", strawberry.ID),
+            compiled_field(
+                "revision", int, description="Send it back as baseRevision when pushing."
+            ),
+            compiled_field(
                 "field_revisions",
                 JSON,
                 description="Field name -> the revision that last changed it, for the fields "
                 "you may read: the base of a field-by-field merge.",
             ),
-            _field(
+            compiled_field(
                 "record",
-                _sync_record(resolvers),
+                record_union("SyncRecord", "A record of any type, as you may read it.", resolvers),
                 description="The whole record as you may read it: it replaces the copy held.",
             ),
-            _field(
+            compiled_field(
                 "values",
                 JSON,
                 description="The same record's form values you may read, as one object in "
@@ -217,21 +199,21 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
     page = create_type(
         "SyncPage",
         [
-            _field("items", list[item]),  # type: ignore[valid-type]
-            _field("tombstones", list[SyncTombstone]),
-            _field(
+            compiled_field("items", list[item]),  # type: ignore[valid-type]
+            compiled_field("tombstones", list[SyncTombstone]),
+            compiled_field(
                 "cursor",
                 str | None,
                 description="Pass it as `since` to the next pull, now or days later; null "
                 "only with `wipe`.",
             ),
-            _field("has_more", bool, description="Pull again (with `cursor`) at once."),
-            _field(
+            compiled_field("has_more", bool, description="Pull again (with `cursor`) at once."),
+            compiled_field(
                 "forms_digest",
                 str | None,
                 description="Changes when the forms you may read change: refetch `forms`.",
             ),
-            _field(
+            compiled_field(
                 "wipe",
                 bool,
                 description="The device was revoked: delete every record it holds.",

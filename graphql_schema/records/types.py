@@ -14,7 +14,6 @@ from typing import Any
 
 import strawberry
 from django.utils import timezone
-from strawberry.annotation import StrawberryAnnotation
 from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
@@ -26,6 +25,7 @@ from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.node_interface import Node, is_record_values
 from graphql_schema.payloads import payload_fields
+from graphql_schema.records.fields import compiled_field
 from graphql_schema.scalars import Date, DateTime
 
 _SCALARS: dict[ValueKind, Any] = {
@@ -88,30 +88,11 @@ class RecordTypes:
     payload: type
 
 
-def _field(
-    name: str,
-    annotation: Any,
-    *,
-    description: str | None = None,
-    deprecation_reason: str | None = None,
-    default: Any = strawberry.UNSET,
-    graphql: str | None = None,
-) -> StrawberryField:
-    return StrawberryField(
-        python_name=name,
-        graphql_name=graphql or field_name(name),
-        type_annotation=StrawberryAnnotation(annotation),
-        description=description,
-        deprecation_reason=deprecation_reason,
-        default=default,
-    )
-
-
 def _label(definition: FieldDefinition) -> str | None:
     return definition.label.get("en") or next(iter(definition.label.values()), None)
 
 
-def _overdue_field(services: ServiceSettings) -> StrawberryField:
+def _overduecompiled_field(services: ServiceSettings) -> StrawberryField:
     def overdue(root: strawberry.Parent[Any]) -> bool:
         return is_overdue(root, timezone.localdate(), services)
 
@@ -122,7 +103,7 @@ def _overdue_field(services: ServiceSettings) -> StrawberryField:
     )
 
 
-def _tally_field(definition: FieldDefinition) -> StrawberryField:
+def _tallycompiled_field(definition: FieldDefinition) -> StrawberryField:
     name = definition.name
 
     def tally(root: strawberry.Parent[Any]) -> list[TallyCount] | None:
@@ -154,8 +135,8 @@ def _output_fields(
             continue
         if kind == ValueKind.SUBFORM:
             entry_fields = [
-                _field("uid", strawberry.ID),
-                _entry_redacted_fields_field(),
+                compiled_field("uid", strawberry.ID),
+                _entry_redacted_fieldscompiled_field(),
                 *_output_fields(
                     definition.fields, prefix + type_name(definition.name), top_level=False
                 ),
@@ -163,18 +144,18 @@ def _output_fields(
             if top_level:  # files go to entries of top-level subforms (attachments/targets.py)
                 entry_fields += attachment_list_fields(definition.fields, subform=definition.name)
             if services is not None and definition.name == services.field:
-                entry_fields.append(_overdue_field(services))
+                entry_fields.append(_overduecompiled_field(services))
             entry = create_type(
                 prefix + type_name(definition.name), entry_fields, description=_label(definition)
             )
             annotation: Any = list[entry] | None  # type: ignore[valid-type]
         elif kind == ValueKind.TALLY:
-            compiled.append(_tally_field(definition))
+            compiled.append(_tallycompiled_field(definition))
             continue
         else:
             annotation = _SCALARS[kind] | None
         compiled.append(
-            _field(
+            compiled_field(
                 definition.name,
                 annotation,
                 description=_label(definition),
@@ -192,7 +173,7 @@ REDACTED_FIELDS_DESCRIPTION = (
 
 
 def _redacted_fields() -> StrawberryField:
-    return _field("redacted_fields", list[str], description=REDACTED_FIELDS_DESCRIPTION)
+    return compiled_field("redacted_fields", list[str], description=REDACTED_FIELDS_DESCRIPTION)
 
 
 def _entry_redacted_fields(root: strawberry.Parent[Any]) -> list[str]:
@@ -201,7 +182,7 @@ def _entry_redacted_fields(root: strawberry.Parent[Any]) -> list[str]:
     return names
 
 
-def _entry_redacted_fields_field() -> StrawberryField:
+def _entry_redacted_fieldscompiled_field() -> StrawberryField:
     return strawberry.field(
         _entry_redacted_fields, name="redactedFields", description=REDACTED_FIELDS_DESCRIPTION
     )
@@ -223,7 +204,7 @@ def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[Strawb
             entry = create_type(
                 entry_name,
                 [
-                    _field(
+                    compiled_field(
                         "uid",
                         strawberry.ID | None,
                         description="Leave out for a new entry; keep to change one.",
@@ -235,7 +216,7 @@ def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[Strawb
             annotation: Any = list[entry] | None  # type: ignore[valid-type]
         else:
             annotation = _INPUT_SCALARS[definition.value_kind] | None
-        field = _field(definition.name, annotation, description=_label(definition))
+        field = compiled_field(definition.name, annotation, description=_label(definition))
         if definition.value_kind == ValueKind.TALLY:
             field.metadata = MappingProxyType({"tally": True})
         compiled.append(field)
@@ -279,27 +260,31 @@ def compile_record_types(
         services = None
     dynamic = _output_fields(list(schema.fields.values()), name, services)
     dynamic += attachment_list_fields(schema.fields.values())
-    system = [_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
+    system = [compiled_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
     system.append(_redacted_fields())
     system += extra_fields
     output = _node_type(name, [*system, *dynamic])
     inputs = _input_fields(list(schema.fields.values()), name) or [
-        _field("_empty", str | None, description="This record type has no writable field yet.")
+        compiled_field(
+            "_empty", str | None, description="This record type has no writable field yet."
+        )
     ]
     input_type = create_type(f"{name}Input", inputs, is_input=True)
-    edge = create_type(f"{name}Edge", [_field("cursor", str), _field("node", output)])
+    edge = create_type(
+        f"{name}Edge", [compiled_field("cursor", str), compiled_field("node", output)]
+    )
     connection = create_type(
         f"{name}Connection",
         [
-            _field("edges", list[edge]),  # type: ignore[valid-type]
-            _field("page_info", PageInfo),
-            _field("total_count", int, description="Records visible to you in all pages."),
+            compiled_field("edges", list[edge]),  # type: ignore[valid-type]
+            compiled_field("page_info", PageInfo),
+            compiled_field("total_count", int, description="Records visible to you in all pages."),
         ],
     )
     payload = create_type(
         f"{name}Payload",
         [
-            _field(
+            compiled_field(
                 "record",
                 output | None,
                 graphql=field_name(schema.record_type),
