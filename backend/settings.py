@@ -203,7 +203,7 @@ OIDC_CLOCK_LEEWAY_SECONDS = int(os.environ.get("OIDC_CLOCK_LEEWAY_SECONDS", "60"
 OIDC_REQUIRE_HTTPS = PRODUCTION
 # Query cost a GraphQL document may reach (fields, multiplied by page sizes and list
 # estimates); a tenant's own query_cost_limit wins. See graphql_schema/limits/cost.py.
-QUERY_COST_LIMIT = int(os.environ.get("QUERY_COST_LIMIT", "250000"))
+QUERY_COST_LIMIT = int(os.environ.get("QUERY_COST_LIMIT", "1000000"))
 # OpenID Connect JWKS live in the cache: Redis when REDIS_URL is set (shared by all
 # processes), else each process's memory. Sign-in throttle counters are in PostgreSQL.
 CACHES = {
