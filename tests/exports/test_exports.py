@@ -24,7 +24,8 @@ from backend.exports import running, services
 from backend.exports.models import ExportJob
 from tests.graphql_client import gql, login, use_tenant
 
-pytestmark = pytest.mark.django_db
+# Export jobs run in the test's process, with or without a broker (REDIS_URL).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 START = """
 mutation($type: String!, $format: ExportFormat!, $filter: JSON, $search: String,

@@ -132,6 +132,7 @@ def test_schema_compilation_is_timed() -> None:
     assert value(after, count) - value(before, count) == 1
 
 
+@pytest.mark.usefixtures("eager_celery")  # the task runs here, with or without a broker
 def test_task_outcomes_are_counted() -> None:
     before = scrape()
 
