@@ -50,6 +50,17 @@ export const typePolicies: TypePolicies = {
   FamilyInfo: byId,
   Me: byId,
   UserInfo: byId,
+  // Not nodes either, each id unique to its kind: files, devices, exports, sync conflicts.
+  Attachment: byId,
+  Device: byId,
+  ExportJob: byId,
+  SyncConflict: byId,
   // An option's id is unique only within its field ("yes" in many fields): part of its field.
   OptionMeta: { keyFields: false },
+  // The export an access-log entry names: a summary beside the entry, not the job itself.
+  AccessLogExport: { keyFields: false },
+  // A pull's item and tombstone carry a record's id, but are that pull's answer, not the
+  // record: the record inside an item is normalised under its own type.
+  SyncItem: { keyFields: false },
+  SyncTombstone: { keyFields: false },
 };
