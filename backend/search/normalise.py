@@ -119,6 +119,11 @@ def phone_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _PHONE_CHARS.finditer(text):
         chunk = match.group().rstrip(" ().-/")
-        if len(_digits(chunk)) >= MIN_PHONE_DIGITS and not _DATE.fullmatch(chunk):
-            spans.append((match.start(), match.start() + len(chunk)))
+        start, end = match.start(), match.start() + len(chunk)
+        # digits glued to letters are part of a word (a short ID like "ab12345678")
+        glued = (start > 0 and text[start - 1].isalpha()) or (
+            end < len(text) and text[end].isalpha()
+        )
+        if len(_digits(chunk)) >= MIN_PHONE_DIGITS and not _DATE.fullmatch(chunk) and not glued:
+            spans.append((start, end))
     return spans

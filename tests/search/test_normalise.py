@@ -96,6 +96,9 @@ def test_a_search_reads_phone_numbers_and_words() -> None:
     assert "70123456" in terms[0].phones
     assert terms[1].sound == key("Fatima")
     assert [t.word for t in search_terms("2024-05-01")] == ["2024", "05", "01"]
+    # digits glued to letters are one word: a short ID, not a phone number and a word
+    assert [(t.word, t.phones) for t in search_terms("ab12345678")] == [("ab12345678", frozenset())]
+    assert [t.word for t in search_terms("12345678ab")] == ["12345678ab"]
 
 
 def test_a_search_is_bounded() -> None:
