@@ -7,6 +7,7 @@ apply to which type) are the single source for validation, value checks and the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -194,6 +195,7 @@ def is_valid_name(name: object) -> bool:
     return isinstance(name, str) and len(name) <= NAME_MAX_LENGTH and bool(_NAME_RE.fullmatch(name))
 
 
+@functools.lru_cache(maxsize=8192)  # names are few; a sync page asks for each thousands of times
 def graphql_name(name: str) -> str:
     """The camelCase name a field gets in GraphQL (`name_first` -> `nameFirst`)."""
     head, *rest = name.split("_")

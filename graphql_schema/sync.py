@@ -7,7 +7,6 @@ record types' own resolvers, redactions listed like everywhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -19,8 +18,7 @@ from strawberry.types.field import StrawberryField
 from backend.records.access import record_schema
 from backend.sync import devices, pins, pulling
 from backend.sync.models import Device
-from backend.sync.values import client_values
-from formengine import FieldDefinition
+from backend.sync.values import ClientShape, client_shape
 from graphql_schema.context import RequestContext
 from graphql_schema.payloads import MutationPayload, mutation_payload
 from graphql_schema.records.batch import PageBatch
@@ -230,7 +228,13 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
         record_types: list[str] | None = None,
     ) -> Any:
         user = info.context.user
-        result = pulling.pull(user, device_id, since=since, first=first, record_types=record_types)
+        raw = info._raw_info
+        whole = any(
+            selections([i], raw, "record") for i in selections(raw.field_nodes, raw, "items")
+        )
+        result = pulling.pull(
+            user, device_id, since=since, first=first, record_types=record_types, whole=whole
+        )
         return _page(info, resolvers, result)
 
     sync_pull.__annotations__["return"] = page
@@ -249,14 +253,13 @@ def sync_fields(resolvers: dict[str, RecordResolvers]) -> list[StrawberryField]:
     ]
 
 
-def _definitions(info: Ctx, result: pulling.PullPage) -> dict[str, Mapping[str, FieldDefinition]]:
-    """The top-level field definitions of each record type on the page."""
-    found: dict[str, Mapping[str, FieldDefinition]] = {}
+def _shapes(info: Ctx, result: pulling.PullPage) -> dict[str, ClientShape]:
+    """The input shape of each record type on the page."""
+    found: dict[str, ClientShape] = {}
     for item in result.items:
-        record_type = item.view.record.record_type
-        if record_type not in found:
-            _, schema = record_schema(info.context.user, record_type)
-            found[record_type] = schema.fields
+        if item.record_type not in found:
+            _, schema = record_schema(info.context.user, item.record_type)
+            found[item.record_type] = client_shape(schema.fields)
     return found
 
 
@@ -270,26 +273,26 @@ def _page(
         for i in selections(raw.field_nodes, raw, "items")
         for r in selections([i], raw, "record")
     ]
-    batch = PageBatch(info.context.user, [item.view for item in result.items])
+    views = [item.view for item in result.items if item.view is not None]
+    batch = PageBatch(info.context.user, views)
     wants_values = any(
         selections([i], raw, "values") for i in selections(raw.field_nodes, raw, "items")
     )
-    definitions = _definitions(info, result) if wants_values else {}
+    shapes = _shapes(info, result) if wants_values else {}
     items = []
     for index, item in enumerate(result.items):
-        view = item.view
-        placements: Placements = [([*base, i, index, r], nodes) for i, r, nodes in record_sets]
-        record = resolvers[view.record.record_type].present(info, view, batch, placements)
+        record = None
+        if record_sets and item.view is not None:
+            placements: Placements = [([*base, i, index, r], nodes) for i, r, nodes in record_sets]
+            record = resolvers[item.record_type].present(info, item.view, batch, placements)
         items.append(
             {
-                "record_type": view.record.record_type,
-                "id": str(view.record.pk),
-                "revision": view.record.revision,
+                "record_type": item.record_type,
+                "id": str(item.id),
+                "revision": item.revision,
                 "field_revisions": item.field_revisions,
                 "record": record,
-                "values": client_values(definitions[view.record.record_type], view.values)
-                if wants_values
-                else None,
+                "values": shapes[item.record_type].of(item.values) if wants_values else None,
             }
         )
     tombstones = [

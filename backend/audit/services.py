@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import rules
+from django.db import connection
 
 from backend.accounts.models import User
 from backend.audit.models import AccessLog
 from backend.errors import Forbidden
 from backend.records.access import get_any_record
-from backend.records.models import Record
+
+
+class Logged(Protocol):
+    """What the log names of a record read: a `Record` or a `RecordRow`."""
+
+    @property
+    def pk(self) -> uuid.UUID: ...
+
+    @property
+    def record_type(self) -> str: ...
 
 
 def log_access(
-    user: User, records: Iterable[Record], action: str, detail: dict[str, Any] | None = None
+    user: User, records: Iterable[Logged], action: str, detail: dict[str, Any] | None = None
 ) -> None:
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            tenant_id=user.tenant_id,
-            user=user,
-            record_id=r.pk,
-            record_type=r.record_type,
-            action=action,
-            detail=detail or {},
+    """One row per record read, all in one INSERT from arrays (a page of 500 records costs
+    one statement and no model instances)."""
+    ids, types = [], []
+    for record in records:
+        ids.append(record.pk)
+        types.append(record.record_type)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_accesslog"
+            " (tenant_id, user_id, record_id, record_type, action, at, detail)"
+            " SELECT %s, %s, logged.record_id, logged.record_type, %s, statement_timestamp(),"
+            " %s::jsonb FROM unnest(%s::uuid[], %s::text[]) AS logged(record_id, record_type)",
+            [user.tenant_id, user.pk, action, json.dumps(detail or {}), ids, types],
         )
-        for r in records
-    )
 
 
 def access_log(user: User, record_id: str, limit: int = 200) -> list[AccessLog]:

@@ -26,6 +26,7 @@ from backend.records.access import (
     visible_records,
 )
 from backend.records.models import Record, RecordHistory
+from backend.records.rows import RecordRow
 from formengine import FieldPath
 from permissions.plan import AccessKind, RecordAccess
 
@@ -40,6 +41,15 @@ class RecordView:
     every depth, under their stored names."""
 
     record: Record
+    access: RecordAccess
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """A `RecordRow` as one caller may see it: the same values as a `RecordView`."""
+
+    row: RecordRow
     access: RecordAccess
     values: dict[str, Any]
 
@@ -108,6 +118,21 @@ def read_records(
         if access.kind is not AccessKind.NONE:
             views.append(RecordView(record, access, permitted_values(record.data, access)))
     log_access(user, [v.record for v in views], action, detail)
+    return views
+
+
+def read_rows(
+    user: User, record_type: str, rows: Sequence[RecordRow], *, action: str = AccessLog.Action.LIST
+) -> list[RowView]:
+    """`read_records` for rows loaded as tuples (a sync page): the same plan, the same
+    permitted values, the same access log."""
+    plan = access_plan(user, record_type)
+    views = []
+    for row in rows:
+        access = plan.access(row)
+        if access.kind is not AccessKind.NONE:
+            views.append(RowView(row, access, permitted_values(row.data, access)))
+    log_access(user, [v.row for v in views], action)
     return views
 
 

@@ -16,9 +16,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -27,12 +27,15 @@ from backend.errors import BadUserInput
 from backend.forms.configuration import published_configuration
 from backend.records.access import access_plan
 from backend.records.models import Record
-from backend.records.reading import RecordView, read_records
+from backend.records.reading import RecordView, read_records, read_rows
+from backend.records.rows import RecordRow, record_rows
 from backend.sync.cursors import cursor_for, page_of
 from backend.sync.devices import device_for
 from backend.sync.models import Device, DeviceRecord, OfflinePin
 from backend.sync.scope import access_digest, reached_by, sync_scope
-from permissions.plan import AccessPlan
+from permissions.plan import AccessPlan, RecordAccess
+
+_R = TypeVar("_R", Record, RecordRow)
 
 DEFAULT_PULL_SIZE = 100
 MAX_PULL_SIZE = 500
@@ -46,9 +49,17 @@ class TombstoneReason(StrEnum):
 
 @dataclass(frozen=True)
 class PulledRecord:
-    view: RecordView
+    record_type: str
+    id: uuid.UUID
+    revision: int
+    change_seq: int
     # field name -> revision of its last change, for the fields the caller may read
     field_revisions: dict[str, int]
+    # the permitted form values, from the read service
+    values: dict[str, Any]
+    # the whole record as its caller may read it, when the pull was asked for it
+    view: RecordView | None
+    via_source: Record | RecordRow = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,9 +86,12 @@ def pull(
     since: str | None = None,
     first: int | None = None,
     record_types: Sequence[str] | None = None,
+    whole: bool = True,
 ) -> PullPage:
     """The next page for the device. `since` is the cursor of the last page the device
-    received (None: it holds nothing, start afresh); a revoked device is told to wipe."""
+    received (None: it holds nothing, start afresh); a revoked device is told to wipe.
+    Without `whole`, items carry only their permitted values (no `RecordView`): the records
+    are read as rows, for clients that do not select the record as its type."""
     size = _page_size(first)
     with transaction.atomic():
         device = device_for(user, device_id, allow_revoked=True)
@@ -102,7 +116,7 @@ def pull(
             device.access_digest = digest
         page = device.pages + 1
         scope = sync_scope(user, {t: plans[t] for t in types})
-        items, more_items = _items(user, device, plans, scope, size, page)
+        items, more_items = _items(user, device, plans, scope, size, page, whole)
         tombstones, more_tombstones = _tombstones(user, held, scope, size, page)
         device.pages = page
         device.last_pull_at = timezone.now()
@@ -150,49 +164,83 @@ def _items(
     scope: Any,
     size: int,
     page: int,
+    whole: bool,
 ) -> tuple[list[PulledRecord], bool]:
     confirmed = DeviceRecord.objects.filter(
         device=device, record=OuterRef("pk"), gone=False, acked_seq__gte=OuterRef("change_seq")
     )
-    rows = list(
-        Record.objects.filter(scope)
-        .exclude(Exists(confirmed))
-        .select_related("owner")
-        .order_by("change_seq", "pk")[: size + 1]
+    due = Record.objects.filter(scope).exclude(Exists(confirmed)).order_by("change_seq", "pk")
+    items: list[PulledRecord] = []
+    if whole:
+        records = list(due.select_related("owner")[: size + 1])
+        more = len(records) > size
+        for record_type, batch in _by_type(records[:size]).items():
+            items += [
+                _pulled(v.record, v.values, v.access, v)
+                for v in read_records(user, record_type, batch)
+            ]
+    else:
+        rows = record_rows(due, size + 1)
+        more = len(rows) > size
+        for record_type, row_batch in _by_type(rows[:size]).items():
+            items += [
+                _pulled(v.row, v.values, v.access, None)
+                for v in read_rows(user, record_type, row_batch)
+            ]
+    items.sort(key=lambda item: (item.change_seq, item.id))
+    _remember_sent(user, device, plans, items, page)
+    return items, more
+
+
+def _by_type(records: Sequence[_R]) -> dict[str, list[_R]]:
+    found: dict[str, list[_R]] = {}
+    for record in records:
+        found.setdefault(record.record_type, []).append(record)
+    return found
+
+
+def _pulled(
+    record: Record | RecordRow,
+    values: dict[str, Any],
+    access: RecordAccess,
+    view: RecordView | None,
+) -> PulledRecord:
+    readable = access.readable
+    return PulledRecord(
+        record_type=record.record_type,
+        id=record.pk,
+        revision=record.revision,
+        change_seq=record.change_seq,
+        field_revisions={n: r for n, r in record.field_revs.items() if n in readable},
+        values=values,
+        view=view,
+        via_source=record,
     )
-    found = rows[:size]
-    by_type: dict[str, list[Record]] = {}
-    for record in found:
-        by_type.setdefault(record.record_type, []).append(record)
-    views: dict[uuid.UUID, RecordView] = {}
-    for record_type, records in by_type.items():
-        views.update((v.record.pk, v) for v in read_records(user, record_type, records))
-    items = []
-    for record in found:
-        view = views.get(record.pk)
-        if view is None:
-            continue
-        readable = view.access.readable
-        revisions = {n: r for n, r in record.field_revs.items() if n in readable}
-        items.append(PulledRecord(view, revisions))
-    DeviceRecord.objects.bulk_create(
-        [
-            DeviceRecord(
-                tenant_id=user.tenant_id,
-                device=device,
-                record=item.view.record,
-                sent_seq=item.view.record.change_seq,
-                sent_page=page,
-                gone=False,
-                via=reached_by(user, plans[item.view.record.record_type], item.view.record),
-            )
-            for item in items
-        ],
-        update_conflicts=True,
-        unique_fields=["device", "record"],
-        update_fields=["sent_seq", "sent_page", "gone", "via"],
-    )
-    return items, len(rows) > size
+
+
+def _remember_sent(
+    user: User, device: Device, plans: dict[str, AccessPlan], items: list[PulledRecord], page: int
+) -> None:
+    """One statement for the page: each record sent, at its change, on this page."""
+    if not items:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sync_devicerecord"
+            " (tenant_id, device_id, record_id, sent_seq, sent_page, gone, via)"
+            " SELECT %s, %s, sent.record_id, sent.seq, %s, false, sent.via"
+            " FROM unnest(%s::uuid[], %s::bigint[], %s::text[]) AS sent(record_id, seq, via)"
+            " ON CONFLICT (device_id, record_id) DO UPDATE SET sent_seq = EXCLUDED.sent_seq,"
+            " sent_page = EXCLUDED.sent_page, gone = false, via = EXCLUDED.via",
+            [
+                user.tenant_id,
+                device.pk,
+                page,
+                [item.id for item in items],
+                [item.change_seq for item in items],
+                [reached_by(user, plans[item.record_type], item.via_source) for item in items],
+            ],
+        )
 
 
 def _tombstones(

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from backend.accounts.models import User
 from backend.records.models import Record
+from backend.records.rows import RecordRow
 from backend.sync.models import DeviceRecord, OfflinePin
 from permissions.plan import AccessPlan
 
@@ -31,7 +32,7 @@ def sync_scope(user: User, plans: Mapping[str, AccessPlan]) -> Q:
     return scope & Q(tenant_id=user.tenant_id, deleted_at__isnull=True)
 
 
-def reached_by(user: User, plan: AccessPlan, record: Record) -> str:
+def reached_by(user: User, plan: AccessPlan, record: Record | RecordRow) -> str:
     """Why the record is on the user's devices (what its tombstone will say it lost)."""
     if record.owner_id == user.pk or user.pk in (record.associated_user_ids or ()):
         return DeviceRecord.Via.OWN

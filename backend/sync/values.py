@@ -74,6 +74,38 @@ def client_values(
     fields: Mapping[str, FieldDefinition], values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A record's (permitted) stored values, top level by stored name, in the input shape."""
-    return {
-        graphql_name(name): client_value(fields.get(name), value) for name, value in values.items()
-    }
+    return client_shape(fields).of(values)
+
+
+class ClientShape:
+    """`client_values` for many records of one type: each field's client name and whether
+    its value needs reshaping are worked out once, so a plain value costs one dict lookup."""
+
+    def __init__(self, fields: Mapping[str, FieldDefinition]) -> None:
+        # stored name -> (client name, the definition when its value needs reshaping)
+        self._names: dict[str, tuple[str, FieldDefinition | None]] = {
+            name: (
+                graphql_name(name),
+                definition
+                if definition.fields or definition.value_kind is ValueKind.TALLY
+                else None,
+            )
+            for name, definition in fields.items()
+        }
+
+    def of(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        shaped: dict[str, Any] = {}
+        names = self._names
+        for name, value in values.items():
+            known = names.get(name)
+            if known is None:
+                shaped[graphql_name(name)] = value
+            elif known[1] is None:
+                shaped[known[0]] = value
+            else:
+                shaped[known[0]] = client_value(known[1], value)
+        return shaped
+
+
+def client_shape(fields: Mapping[str, FieldDefinition]) -> ClientShape:
+    return ClientShape(fields)
