@@ -15,7 +15,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.sync import conflicts, pushing
-from backend.sync.values import client_value
+from backend.sync.values import entry_client_value
 from formengine import graphql_name
 from graphql_schema.context import RequestContext
 from graphql_schema.payloads import MutationPayload, UserError, client_path, mutation_payload
@@ -56,9 +56,23 @@ class SyncChangeInput:
     )
 
 
+def conflict_path(path: str | list[str]) -> list[str]:
+    """A conflict's path in client names (an answer stored before entry paths: a name)."""
+    name, entry, child = [*([path] if isinstance(path, str) else path), "", ""][:3]
+    return [
+        graphql_name(name),
+        *([entry] if entry else []),
+        *([graphql_name(child)] if child else []),
+    ]
+
+
 @strawberry.type(description="A field the device and the server both changed, differently.")
 class SyncFieldConflict:
-    path: list[str] = strawberry.field(description='The field: ["nameFirst"].')
+    path: list[str] = strawberry.field(
+        description='The field: ["nameFirst"]; within a subform, the entry by its uid and '
+        'its field: ["siblings", "<uid>", "siblingAge"], or ["siblings", "<uid>"] for an '
+        "entry edited on one side and deleted on the other (its value null on that side)."
+    )
     server_value: JSON | None = strawberry.field(description="The value that stayed.")
     client_value: JSON | None = strawberry.field(
         description="The device's value, kept in a sync conflict until someone decides."
@@ -89,7 +103,7 @@ class SyncChangeResult:
             revision=outcome.revision,
             conflicts=[
                 SyncFieldConflict(
-                    path=[graphql_name(c["path"])],
+                    path=conflict_path(c["path"]),
                     server_value=c["server_value"],
                     client_value=c["client_value"],
                 )
@@ -115,7 +129,10 @@ class SyncConflict:
     record_type: str
     record_id: strawberry.ID
     short_id: str
-    path: list[str] = strawberry.field(description='The field: ["nameFirst"].')
+    path: list[str] = strawberry.field(
+        description="The field: [\"nameFirst\"], or a subform entry's field by the entry's "
+        'uid: ["siblings", "<uid>", "siblingAge"] (["siblings", "<uid>"]: the whole entry).'
+    )
     server_value: JSON | None = strawberry.field(
         description="The record's value now (what SERVER keeps)."
     )
@@ -135,9 +152,9 @@ class SyncConflict:
             record_type=record.record_type,
             record_id=strawberry.ID(str(record.pk)),
             short_id=record.short_id,
-            path=[graphql_name(conflict.field)],
-            server_value=client_value(definition, view.current_value),
-            client_value=client_value(definition, view.client_value),
+            path=conflict_path([conflict.field, conflict.entry_uid, conflict.entry_field]),
+            server_value=entry_client_value(definition, conflict.entry_field, view.current_value),
+            client_value=entry_client_value(definition, conflict.entry_field, view.client_value),
             base_revision=conflict.base_revision,
             server_revision=conflict.server_revision,
             pushed_by=conflict.pushed_by.username,

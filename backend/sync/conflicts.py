@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ from backend.records.models import Record
 from backend.records.paging import InvalidCursor
 from backend.records.reading import RecordView, permitted_value, present, read_records
 from backend.sync.models import Device, SyncConflict
-from backend.sync.values import client_patch
+from backend.sync.values import client_patch, conflict_value
 from formengine import graphql_name
 from permissions.actions import require_action
 from permissions.plan import AccessKind
@@ -66,6 +66,8 @@ def hold_conflicts(
             tenant_id=user.tenant_id,
             record=record,
             field=c.name,
+            entry_uid=c.entry,
+            entry_field=c.child,
             client_value=c.client_value,
             server_value=c.server_value,
             base_revision=base_revision,
@@ -159,17 +161,27 @@ def sync_conflicts(
     return ConflictPage(shown, _cursor(page[-1]) if page else after, len(found) > size)
 
 
+def _path(conflict: SyncConflict) -> tuple[str, ...]:
+    """The field path the conflict's value sits at (an entry's field under its subform)."""
+    if conflict.entry_uid and conflict.entry_field:
+        return (conflict.field, conflict.entry_field)
+    return (conflict.field,)
+
+
 def _view(conflict: SyncConflict, view: RecordView | None) -> ConflictView | None:
-    if view is None or not view.access.may_write((conflict.field,)):
+    path = _path(conflict)
+    if view is None or not view.access.may_write(path):
         return None
-    path = (conflict.field,)
+    client = conflict.client_value
+    if conflict.entry_uid and not conflict.entry_field and isinstance(client, dict):
+        [client] = permitted_value([client], view.access, path)
+    elif isinstance(client, list):
+        client = permitted_value(client, view.access, path)
     return ConflictView(
         conflict,
         view.record,
-        view.values.get(conflict.field),
-        permitted_value(conflict.client_value, view.access, path)
-        if isinstance(conflict.client_value, list)
-        else conflict.client_value,
+        conflict_value(conflict.entry_uid, conflict.entry_field, view.values.get(conflict.field)),
+        client,
     )
 
 
@@ -221,9 +233,7 @@ def resolve_sync_conflict(
             visible = get_record(user, record_type, conflict.record_id)
         except NotFound:
             raise missing from None
-        if visible.access.kind is AccessKind.NONE or not visible.access.may_write(
-            (conflict.field,)
-        ):
+        if visible.access.kind is AccessKind.NONE or not visible.access.may_write(_path(conflict)):
             raise missing
         write = None
         if keep is not Keep.SERVER:
@@ -235,7 +245,7 @@ def resolve_sync_conflict(
                 record_type,
                 conflict.record_id,
                 visible.record.revision,
-                {conflict.field: chosen},
+                {conflict.field: _written(conflict, visible.record.data, chosen)},
                 client_mutation_id=f"resolve:{conflict.pk}",
             )
             if write.errors:
@@ -248,7 +258,39 @@ def resolve_sync_conflict(
 
 
 def _stored(user: User, conflict: SyncConflict, value: Any) -> Any:
-    """`value` in the input shape, for the conflict's field, as stored."""
+    """`value` in the input shape, for what the conflict names, as stored."""
     _, schema = record_schema(user, conflict.record.record_type)
-    name = graphql_name(conflict.field)
-    return client_patch(schema.fields.values(), {name: value}).get(conflict.field, value)
+    fields = list(schema.fields.values())
+    if conflict.entry_uid:
+        subform = schema.fields.get(conflict.field)
+        fields = list(subform.fields) if subform is not None else []
+        if not conflict.entry_field:  # a whole entry: its fields under their client names
+            return client_patch(fields, value) if value is not None else None
+    name = conflict.entry_field or conflict.field
+    return client_patch(fields, {graphql_name(name): value}).get(name, value)
+
+
+def _written(conflict: SyncConflict, data: Mapping[str, Any], chosen: Any) -> Any:
+    """The value to write to the conflict's top-level field: `chosen` itself, or, for a
+    conflict within a subform, every entry as it stands (by uid) with the one entry's
+    field set to `chosen` (the entry set to `chosen`, or removed when it is None)."""
+    if not conflict.entry_uid:
+        return chosen
+    entries: list[dict[str, Any]] = []
+    found = False
+    for entry in data.get(conflict.field) or ():
+        uid = entry.get("uid") if isinstance(entry, Mapping) else None
+        if uid != conflict.entry_uid:
+            entries.append({"uid": uid})
+            continue
+        found = True
+        if conflict.entry_field:
+            entries.append({"uid": uid, conflict.entry_field: chosen})
+        elif chosen is not None:
+            entries.append({**chosen, "uid": uid})
+    if (
+        not found and chosen is not None
+    ):  # the entry went meanwhile: the chosen value brings it back
+        value = {conflict.entry_field: chosen} if conflict.entry_field else chosen
+        entries.append({**value, "uid": conflict.entry_uid})
+    return entries

@@ -127,8 +127,12 @@ class SyncConflict(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
-    # The whole subform is one field: `field` is a top-level field name.
+    # `field` is a top-level field name; a conflict within a subform names the entry by its
+    # uid, and the entry's field ("": the entry itself, edited on one side, deleted on the
+    # other).
     field = models.CharField(max_length=63)
+    entry_uid = models.CharField(max_length=64, blank=True, default="")
+    entry_field = models.CharField(max_length=63, blank=True, default="")
     client_value = models.JSONField(null=True)
     # The value that stayed, as it was at the push (the record's current value may differ).
     server_value = models.JSONField(null=True)

@@ -26,13 +26,18 @@ from backend.records import services
 from backend.records.access import VisibleRecord, get_record, record_schema
 from backend.records.models import Record
 from backend.records.reading import present
+from backend.sync.base_values import subforms_at
 from backend.sync.conflicts import hold_conflicts
 from backend.sync.devices import device_for
 from backend.sync.errors import DeviceRevoked
 from backend.sync.merging import merge_change
 from backend.sync.models import Device, PushedChange
-from backend.sync.values import client_patch, client_value
-from formengine import FieldError
+from backend.sync.values import (
+    client_patch,
+    conflict_value,
+    entry_client_value,
+)
+from formengine import FieldDefinition, FieldError
 from permissions.actions import require_action
 from permissions.plan import RecordAccess
 
@@ -188,7 +193,14 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
     )
     if checked.errors:
         raise _Rejected(_field_errors(checked.errors))
-    merge = merge_change(patch, checked.result.data, record.data, record.field_revs, base)
+    merge = merge_change(
+        patch,
+        checked.result.data,
+        record.data,
+        record.field_revs,
+        base,
+        subforms_at(record, base, [n for n in patch if _is_subform(schema.fields.get(n))]),
+    )
     revision_at_push = record.revision
     if merge.apply:
         written = services.update_record(
@@ -210,11 +222,14 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
         readable = present(user, record).values
         for conflict in merge.conflicts:
             definition = schema.fields.get(conflict.name)
+            now = conflict_value(conflict.entry, conflict.child, readable.get(conflict.name))
             conflicts.append(
                 {
-                    "path": conflict.name,
-                    "server_value": client_value(definition, readable.get(conflict.name)),
-                    "client_value": client_value(definition, conflict.client_value),
+                    "path": conflict.path,
+                    "server_value": entry_client_value(definition, conflict.child, now),
+                    "client_value": entry_client_value(
+                        definition, conflict.child, conflict.client_value
+                    ),
                 }
             )
         status = ChangeStatus.CONFLICT
@@ -225,6 +240,10 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
     return ChangeOutcome(
         change.client_mutation_id, status, revision=record.revision, conflicts=conflicts
     )
+
+
+def _is_subform(definition: FieldDefinition | None) -> bool:
+    return definition is not None and bool(definition.fields)
 
 
 def _without_unchanged(

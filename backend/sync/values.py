@@ -109,3 +109,25 @@ class ClientShape:
 
 def client_shape(fields: Mapping[str, FieldDefinition]) -> ClientShape:
     return ClientShape(fields)
+
+
+def conflict_value(entry: str, child: str, value: Any) -> Any:
+    """Of a top-level value, what a conflict names: the value itself, or one subform
+    entry (by uid), or one field of that entry; None when the entry is gone."""
+    if not entry:
+        return value
+    found = next((e for e in value or () if isinstance(e, Mapping) and e.get("uid") == entry), None)
+    if found is None or not child:
+        return found
+    return found.get(child)
+
+
+def entry_client_value(definition: FieldDefinition | None, child: str, value: Any) -> Any:
+    """`client_value` of what a conflict names: a top-level value, a whole subform entry,
+    or one field (`child`) of an entry."""
+    if definition is not None and child:
+        inner = {d.name: d for d in definition.fields}
+        return client_value(inner.get(child), value)
+    if definition is not None and definition.fields and isinstance(value, Mapping):
+        return client_value(definition, [value])[0]
+    return value if definition is None else client_value(definition, value)
