@@ -78,20 +78,19 @@ def client_values(
 
 
 class ClientShape:
-    """`client_values` for many records of one type: each field's client name and whether
-    its value needs reshaping are worked out once, so a plain value costs one dict lookup."""
+    """`client_values` for many records of one type: each field's client name and how its
+    value is reshaped are worked out once (subform entries by a shape of their own), so a
+    plain value costs one dict lookup."""
 
     def __init__(self, fields: Mapping[str, FieldDefinition]) -> None:
-        # stored name -> (client name, the definition when its value needs reshaping)
-        self._names: dict[str, tuple[str, FieldDefinition | None]] = {
-            name: (
-                graphql_name(name),
-                definition
-                if definition.fields or definition.value_kind is ValueKind.TALLY
-                else None,
+        # stored name -> (client name, entries' shape, the definition of a tally)
+        self._names: dict[str, tuple[str, ClientShape | None, FieldDefinition | None]] = {}
+        for name, definition in fields.items():
+            entries = (
+                ClientShape({d.name: d for d in definition.fields}) if definition.fields else None
             )
-            for name, definition in fields.items()
-        }
+            tally = definition if definition.value_kind is ValueKind.TALLY else None
+            self._names[name] = (graphql_name(name), entries, tally)
 
     def of(self, values: Mapping[str, Any]) -> dict[str, Any]:
         shaped: dict[str, Any] = {}
@@ -99,11 +98,17 @@ class ClientShape:
         for name, value in values.items():
             known = names.get(name)
             if known is None:
-                shaped[graphql_name(name)] = value
-            elif known[1] is None:
-                shaped[known[0]] = value
+                shaped["uid" if name == "uid" else graphql_name(name)] = value
+                continue
+            client, entries, tally = known
+            if value is None or (entries is None and tally is None):
+                shaped[client] = value
+            elif entries is not None and isinstance(value, list):
+                shaped[client] = [
+                    entries.of(entry) if isinstance(entry, Mapping) else entry for entry in value
+                ]
             else:
-                shaped[known[0]] = client_value(known[1], value)
+                shaped[client] = client_value(tally, value)
         return shaped
 
 
