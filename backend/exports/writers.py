@@ -1,19 +1,21 @@
 """Writing an export's rows to a local file as they come, one batch at a time.
 
-No writer holds more than a batch: CSV and JSON write through, XLSX uses openpyxl's
-write-only mode (each sheet streams to its own temporary file until the workbook is saved).
+No writer holds more than a batch: CSV and JSON write through, XLSX uses XlsxWriter's
+constant-memory mode (each sheet streams to its own temporary file until the workbook is
+closed).
 """
 
 from __future__ import annotations
 
 import csv
+import os
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import orjson
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import xlsxwriter
 
 from backend.exports.columns import Layout, cell, system_cell
 from backend.records.reading import RecordView
@@ -28,6 +30,10 @@ def right_to_left(locale: str) -> bool:
 
 class ExportWriter(Protocol):
     def write(self, views: Sequence[RecordView]) -> None: ...
+
+    def size(self) -> int | None:
+        """Bytes written so far; None where the size is known only once closed."""
+        ...
 
     def close(self) -> None: ...
 
@@ -67,36 +73,49 @@ class CsvWriter:
                     row += [cell(c, entry.get(c.name), locale) for c in subform.children]
             self.csv.writerow(["" if v is None else v for v in row])
 
+    def size(self) -> int | None:
+        self.file.flush()
+        return os.fstat(self.file.fileno()).st_size
+
     def close(self) -> None:
         self.file.close()
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 class XlsxWriter:
     """The records on the first sheet, each subform on a sheet of its own (one row per
-    entry, with the record's ID); right to left for right-to-left locales."""
+    entry, with the record's ID); right to left for right-to-left locales.
+
+    XlsxWriter in constant-memory mode: each row goes to its sheet's temporary file as soon
+    as the next one starts, strings inline (no shared-string table growing with the rows).
+    Every cell is written as a string or a number, never parsed as a formula or link.
+    """
 
     def __init__(self, path: Path, layout: Layout, record_type: str) -> None:
         self.path = path
         self.layout = layout
-        self.book = Workbook(write_only=True)
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": str(path.parent),
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
         rtl = right_to_left(layout.locale)
-        titles: set[str] = set()
+        titles: set[str] = {"history"}  # a name Excel keeps for itself
 
-        def sheet(label: str) -> Any:
-            title = _sheet_title(label, titles)
-            created = self.book.create_sheet(title)
-            created.sheet_view.rightToLeft = rtl
+        def sheet(label: str) -> _Sheet:
+            created = _Sheet(self.book.add_worksheet(_sheet_title(label, titles)))
+            if rtl:
+                created.sheet.right_to_left()
             return created
 
         self.main = sheet(record_type)
         self.main.append([label for _, label in layout.system] + [c.label for c in layout.fields])
-        self.subform_sheets = []
+        self.subform_sheets: list[_Sheet] = []
         id_label = layout.system_label("short_id")
         entry_label = layout.system_label("entry")
         for subform in layout.subforms:
@@ -106,18 +125,52 @@ class XlsxWriter:
 
     def write(self, views: Sequence[RecordView]) -> None:
         locale = self.layout.locale
+        system, fields = self.layout.system, self.layout.fields
         for view in views:
-            row = [system_cell(key, view.record) for key, _ in self.layout.system]
-            row += [cell(c, view.values.get(c.name), locale) for c in self.layout.fields]
-            self.main.append([_clean(v) for v in row])
+            values = view.values
+            row = [system_cell(key, view.record) for key, _ in system]
+            row += [cell(c, values.get(c.name), locale) for c in fields]
+            self.main.append(row)
+            if not self.subform_sheets:
+                continue
             short_id = system_cell("short_id", view.record)
             for subform, target in zip(self.layout.subforms, self.subform_sheets, strict=True):
                 for index, entry in enumerate(_entries(view, subform.column.name), start=1):
                     cells = [cell(c, entry.get(c.name), locale) for c in subform.children]
-                    target.append([short_id, index, *(_clean(v) for v in cells)])
+                    target.append([short_id, index, *cells])
+
+    def size(self) -> int | None:
+        return None  # compressed when the workbook closes: checked then
 
     def close(self) -> None:
-        self.book.save(self.path)
+        self.book.close()
+
+
+class _Sheet:
+    """A worksheet written row after row."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.row = 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        write_string, write_number, row = self.sheet.write_string, self.sheet.write_number, self.row
+        for column, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                write_string(row, column, _inline_text(value))
+            else:
+                write_number(row, column, value)
+        self.row = row + 1
+
+
+def _inline_text(text: str) -> str:
+    """XlsxWriter writes an inline string that looks like rich text (`<r>...</r>`) as XML,
+    unescaped: wrap such text in a rich-text run of its own, escaped, so it stays text."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return f'<r><t xml:space="preserve">{xml_escape(text)}</t></r>'
+    return text
 
 
 def _sheet_title(label: str, taken: set[str]) -> str:
@@ -161,6 +214,9 @@ class JsonWriter:
             }
             self.file.write((b"" if self.first else b",") + b"\n" + orjson.dumps(item))
             self.first = False
+
+    def size(self) -> int | None:
+        return self.file.tell()
 
     def close(self) -> None:
         self.file.write(b"\n]}\n")
