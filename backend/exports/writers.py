@@ -1,23 +1,22 @@
 """Writing an export's rows to a local file as they come, one batch at a time.
 
-No writer holds more than a batch: CSV and JSON write through, XLSX uses XlsxWriter's
-constant-memory mode (each sheet streams to its own temporary file until the workbook is
-closed).
+No writer holds more than a batch: CSV and JSON write through, XLSX streams each sheet to
+its own temporary file until the workbook is closed (xlsx.py).
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import orjson
-import xlsxwriter
 
-from backend.exports.columns import Layout, cell, system_cell
+from backend.exports import xlsx
+from backend.exports.columns import Column, Layout, cell, system_cell
 from backend.records.reading import RecordView
 
 RTL_LOCALES = frozenset({"ar", "fa", "he", "ps", "ur", "ku", "ckb", "sd", "yi", "dv"})
@@ -45,6 +44,25 @@ def _entries(view: RecordView, name: str) -> list[Mapping[str, Any]]:
     return [e for e in value if isinstance(e, Mapping)]
 
 
+def _positions(layout: Layout) -> dict[str, tuple[int, Column]]:
+    """Field name -> its column's place in a row (after the system columns) and the column."""
+    first = len(layout.system)
+    return {c.name: (first + i, c) for i, c in enumerate(layout.fields)}
+
+
+def _field_cells(
+    positions: Mapping[str, tuple[int, Column]], values: Mapping[str, Any], locale: str
+) -> list[tuple[int, Any]]:
+    """(place, cell) of each field value a record holds: a record holds a few of the
+    hundreds of columns, so its values are visited, not the columns."""
+    found = []
+    for name, value in values.items():
+        place = positions.get(name)
+        if place is not None:
+            found.append((place[0], cell(place[1], value, locale)))
+    return found
+
+
 class CsvWriter:
     """UTF-8 with a BOM (spreadsheet programs then read Arabic right); each subform as
     repeated column groups, as many as the most entries a found record has."""
@@ -54,6 +72,8 @@ class CsvWriter:
         self.counts = entry_counts
         self.file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
         self.csv = csv.writer(self.file)
+        self.positions = _positions(layout)
+        self.blank: list[Any] = [None] * len(layout.fields)
         header = [label for _, label in layout.system]
         header += [c.label for c in layout.fields]
         for subform in layout.subforms:
@@ -65,7 +85,9 @@ class CsvWriter:
         locale = self.layout.locale
         for view in views:
             row = [system_cell(key, view.record) for key, _ in self.layout.system]
-            row += [cell(c, view.values.get(c.name), locale) for c in self.layout.fields]
+            row += self.blank
+            for at, value in _field_cells(self.positions, view.values, locale):
+                row[at] = value
             for subform in self.layout.subforms:
                 entries = _entries(view, subform.column.name)
                 for index in range(self.counts.get(subform.column.name, 0)):
@@ -83,39 +105,22 @@ class CsvWriter:
 
 class XlsxWriter:
     """The records on the first sheet, each subform on a sheet of its own (one row per
-    entry, with the record's ID); right to left for right-to-left locales.
-
-    XlsxWriter in constant-memory mode: each row goes to its sheet's temporary file as soon
-    as the next one starts, strings inline (no shared-string table growing with the rows).
-    Every cell is written as a string or a number, never parsed as a formula or link.
-    """
+    entry, with the record's ID); right to left for right-to-left locales. Streamed
+    (xlsx.py): every cell is text or a number, never read as a formula or markup."""
 
     def __init__(self, path: Path, layout: Layout, record_type: str) -> None:
-        self.path = path
         self.layout = layout
-        self.book = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "tmpdir": str(path.parent),
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": True,
-            },
-        )
+        self.book = xlsx.Workbook(path)
+        self.positions = _positions(layout)
         rtl = right_to_left(layout.locale)
         titles: set[str] = {"history"}  # a name Excel keeps for itself
 
-        def sheet(label: str) -> _Sheet:
-            created = _Sheet(self.book.add_worksheet(_sheet_title(label, titles)))
-            if rtl:
-                created.sheet.right_to_left()
-            return created
+        def sheet(label: str) -> xlsx.Sheet:
+            return self.book.add_sheet(_sheet_title(label, titles), rtl)
 
         self.main = sheet(record_type)
         self.main.append([label for _, label in layout.system] + [c.label for c in layout.fields])
-        self.subform_sheets: list[_Sheet] = []
+        self.subform_sheets: list[xlsx.Sheet] = []
         id_label = layout.system_label("short_id")
         entry_label = layout.system_label("entry")
         for subform in layout.subforms:
@@ -125,52 +130,24 @@ class XlsxWriter:
 
     def write(self, views: Sequence[RecordView]) -> None:
         locale = self.layout.locale
-        system, fields = self.layout.system, self.layout.fields
+        system, positions = self.layout.system, self.positions
         for view in views:
-            values = view.values
-            row = [system_cell(key, view.record) for key, _ in system]
-            row += [cell(c, values.get(c.name), locale) for c in fields]
-            self.main.append(row)
+            cells = [(i, system_cell(key, view.record)) for i, (key, _) in enumerate(system)]
+            cells += sorted(_field_cells(positions, view.values, locale), key=itemgetter(0))
+            self.main.write_cells(cells)
             if not self.subform_sheets:
                 continue
             short_id = system_cell("short_id", view.record)
             for subform, target in zip(self.layout.subforms, self.subform_sheets, strict=True):
                 for index, entry in enumerate(_entries(view, subform.column.name), start=1):
-                    cells = [cell(c, entry.get(c.name), locale) for c in subform.children]
-                    target.append([short_id, index, *cells])
+                    values = [cell(c, entry.get(c.name), locale) for c in subform.children]
+                    target.append([short_id, index, *values])
 
     def size(self) -> int | None:
         return None  # compressed when the workbook closes: checked then
 
     def close(self) -> None:
         self.book.close()
-
-
-class _Sheet:
-    """A worksheet written row after row."""
-
-    def __init__(self, sheet: Any) -> None:
-        self.sheet = sheet
-        self.row = 0
-
-    def append(self, values: Sequence[Any]) -> None:
-        write_string, write_number, row = self.sheet.write_string, self.sheet.write_number, self.row
-        for column, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                write_string(row, column, _inline_text(value))
-            else:
-                write_number(row, column, value)
-        self.row = row + 1
-
-
-def _inline_text(text: str) -> str:
-    """XlsxWriter writes an inline string that looks like rich text (`<r>...</r>`) as XML,
-    unescaped: wrap such text in a rich-text run of its own, escaped, so it stays text."""
-    if text.startswith("<r>") and text.endswith("</r>"):
-        return f'<r><t xml:space="preserve">{xml_escape(text)}</t></r>'
-    return text
 
 
 def _sheet_title(label: str, taken: set[str]) -> str:
