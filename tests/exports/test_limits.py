@@ -64,7 +64,8 @@ def test_a_csv_over_the_size_cap_stops_at_that_batch_and_keeps_no_file(
     assert (seen["status"], seen["errorCode"], seen["file"]) == ("FAILED", "EXPORT_TOO_LARGE", None)
     assert "narrow the filter" in seen["error"]
     assert (seen["rowCount"], batches) == (2, [])  # stopped at the first batch, not the last
-    assert _files(storage) == [] and _files(work_dir) == []
+    assert _files(storage) == []
+    assert _files(work_dir) == []
 
 
 @pytest.mark.usefixtures("storage")
@@ -92,7 +93,8 @@ def test_the_cap_defaults_to_50_mb_and_an_export_under_it_completes(
     _, job = _start(capture, worker, format="CSV")
 
     assert django_settings.EXPORT_MAX_BYTES == 50 * 2**20
-    assert job["status"] == "COMPLETED" and job["error"] is None
+    assert job["status"] == "COMPLETED"
+    assert job["error"] is None
 
 
 def _claimed_then_abandoned(capture: Callable[..., Any], worker: str) -> tuple[str, int]:

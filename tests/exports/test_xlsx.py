@@ -30,7 +30,8 @@ def test_a_sparse_row_reads_back_in_its_columns(tmp_path: Path) -> None:
 
     loaded = openpyxl.load_workbook(tmp_path / "book.xlsx")
     first, second = loaded.worksheets
-    assert first.title == "حالات" and first.sheet_view.rightToLeft
+    assert first.title == "حالات"
+    assert first.sheet_view.rightToLeft
     assert [c.value for c in first[2]][:3] == ["c1", None, 7]
     assert first.cell(row=2, column=31).value == "far & <away>"
     assert second.title == 'a "quoted" & <odd> title'
