@@ -56,10 +56,9 @@ class Sheet:
 
     def __init__(self, title: str, right_to_left: bool, work_dir: Path) -> None:
         self.title = title
-        self.file: TextIO = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by the book)
-            "w", encoding="utf-8", suffix=".xml", dir=work_dir, delete=False
-        )
-        self.path = Path(self.file.name)
+        handle, name = tempfile.mkstemp(suffix=".xml", dir=work_dir)
+        self.path = Path(name)
+        self.file: TextIO = open(handle, "w", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.rows = 0
         self.letters: list[str] = []
         view = ' rightToLeft="1"' if right_to_left else ""
