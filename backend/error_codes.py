@@ -194,7 +194,12 @@ class ErrorCode(StrEnum):
     )
     EXPORT_TOO_LARGE = (
         "EXPORT_TOO_LARGE",
-        "More records than a PDF export takes: narrow the filter, or export CSV or XLSX.",
+        "More records than a PDF export takes, or a file over the export size limit: narrow "
+        "the filter or the fields (or export CSV or XLSX).",
+    )
+    EXPORT_INTERRUPTED = (
+        "EXPORT_INTERRUPTED",
+        "The worker running the export stopped before it finished: start the export again.",
     )
     SCANNER_UNAVAILABLE = (
         "SCANNER_UNAVAILABLE",

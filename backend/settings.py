@@ -278,6 +278,10 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 EXPORT_EXPIRY_DAYS = int(os.environ.get("EXPORT_EXPIRY_DAYS", "7"))
 EXPORT_BATCH_SIZE = int(os.environ.get("EXPORT_BATCH_SIZE", "100"))  # records per keyset page
 EXPORT_PDF_MAX_RECORDS = int(os.environ.get("EXPORT_PDF_MAX_RECORDS", "500"))
+# A file (after compression and zip) larger than this stops its export: EXPORT_TOO_LARGE.
+EXPORT_MAX_BYTES = int(os.environ.get("EXPORT_MAX_BYTES", str(50 * 2**20)))
+# A RUNNING export whose worker has not reported for this long is FAILED: EXPORT_INTERRUPTED.
+EXPORT_STALE_MINUTES = int(os.environ.get("EXPORT_STALE_MINUTES", "10"))
 # A TrueType font with Latin and Arabic glyphs (Debian: fonts-dejavu-core).
 EXPORT_PDF_FONT = os.environ.get(
     "EXPORT_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -299,6 +303,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSO
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
     "purge-expired-exports": {"task": "exports.purge_expired", "schedule": 3600.0},
+    "fail-interrupted-exports": {"task": "exports.fail_interrupted", "schedule": 60.0},
     "overdue-service-alerts": {
         "task": "notifications.raise_overdue_service_alerts",
         "schedule": 3600.0,

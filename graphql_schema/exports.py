@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.attachments.links import MAX_SECONDS, link_seconds, sign_download
+from backend.error_codes import ErrorCode
 from backend.errors import BadUserInput
 from backend.exports import services
 from backend.exports.models import ExportJob as StoredExportJob
@@ -21,7 +22,12 @@ from backend.records.filtering.catalogue import OPERATORS, SYSTEM_FIELDS
 from formengine import FieldDefinition
 from formengine.model import graphql_name
 from graphql_schema.context import RequestContext
-from graphql_schema.payloads import MutationPayload, mutation_payload
+from graphql_schema.payloads import (
+    GraphQLErrorCode,
+    MutationPayload,
+    _GraphQLErrorCode,
+    mutation_payload,
+)
 from graphql_schema.scalars import DateTime
 
 LOGICAL = ("and", "or", "not", "any")
@@ -79,7 +85,11 @@ class ExportJob:
     status: ExportStatus
     progress: float = strawberry.field(description="0 to 1, updated after each batch.")
     row_count: int = strawberry.field(description="Records written so far.")
-    error: str | None
+    error: str | None = strawberry.field(description="Why it FAILED, for the user.")
+    error_code: GraphQLErrorCode | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why it FAILED: EXPORT_TOO_LARGE (narrow the filter or the fields), "
+        "EXPORT_INTERRUPTED (its worker stopped: start it again), INTERNAL_SERVER_ERROR."
+    )
     protected: bool = strawberry.field(description="The file is a zip with a password.")
     created_at: DateTime
     finished_at: DateTime | None
@@ -97,6 +107,7 @@ class ExportJob:
             progress=job.progress,
             row_count=job.row_count,
             error=job.error or None,
+            error_code=_error_code(job.error_code),
             protected=job.protected,
             created_at=job.created_at,
             finished_at=job.finished_at,
@@ -109,6 +120,13 @@ class ExportJob:
                 else None
             ),
         )
+
+
+def _error_code(code: str) -> Any:
+    if not code:
+        return None
+    known = code if code in ErrorCode._value2member_map_ else ErrorCode.INTERNAL_SERVER_ERROR
+    return _GraphQLErrorCode(str(known))
 
 
 def _names(fields: Any) -> dict[str, str]:

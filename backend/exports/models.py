@@ -42,6 +42,7 @@ class ExportJob(models.Model):
     progress = models.FloatField(default=0.0)  # 0..1
     row_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)  # an ErrorCode, when FAILED
     storage_name = models.CharField(max_length=255, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
@@ -49,6 +50,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker after each batch: a RUNNING job without one for a while lost it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
 
     class Meta:

@@ -115,5 +115,8 @@ class PdfWriter:
                 if child.name in entry:
                     self._line(f"{child.label}: {self._value(child, entry[child.name])}", indent=24)
 
+    def size(self) -> int | None:
+        return None  # written when saved: checked then
+
     def close(self) -> None:
         self.canvas.save()

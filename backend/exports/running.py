@@ -2,7 +2,9 @@
 to a local file batch by batch, then stored (zipped with AES when a password was given).
 
 Memory stays flat in the number of records: one batch at a time, each in its own short
-transaction that also records the progress, so a cancel is seen before the next batch.
+transaction that also records the progress and a heartbeat, so a cancel is seen before the
+next batch and a job whose worker died can be told from one still running (services.py).
+A file past EXPORT_MAX_BYTES stops the export (EXPORT_TOO_LARGE) and nothing is kept.
 The AccessPlan is built once, at the start, and kept for the whole run (one request
 scope): the export holds what the user could read when it started, and no record created
 after that.
@@ -31,6 +33,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.attachments.storage import attachment_storage
 from backend.audit.models import AccessLog
+from backend.error_codes import ErrorCode
 from backend.errors import DomainError
 from backend.exports import columns
 from backend.exports.models import ExportJob
@@ -51,7 +54,21 @@ READ_CHUNK = 1024 * 1024
 
 
 class Stopped(Exception):
-    """The export was cancelled (or purged) while it ran."""
+    """The export was cancelled (or purged, or given up as interrupted) while it ran."""
+
+
+class FileTooLarge(DomainError):
+    code = ErrorCode.EXPORT_TOO_LARGE
+
+
+def _check_size(size: int) -> None:
+    limit = int(settings.EXPORT_MAX_BYTES)
+    if size > limit:
+        raise FileTooLarge(
+            f"The export's file would be larger than {limit / 2**20:g} MB: narrow the filter "
+            "or choose fewer fields, and export again.",
+            limit=limit,
+        )
 
 
 def _claim(tenant_id: int, job_id: str) -> ExportJob | None:
@@ -65,8 +82,8 @@ def _claim(tenant_id: int, job_id: str) -> ExportJob | None:
         if job is None or job.status != ExportJob.Status.QUEUED:
             return None
         job.status = ExportJob.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "heartbeat_at"])
         return job
 
 
@@ -139,8 +156,13 @@ def _write_batches(
                 writer.write(views)
                 written += len(views)
                 ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
-                    row_count=written, progress=min(written / total, 0.99) if total else 0.99
+                    row_count=written,
+                    progress=min(written / total, 0.99) if total else 0.99,
+                    heartbeat_at=timezone.now(),
                 )
+            written_bytes = writer.size()
+            if written_bytes is not None:
+                _check_size(written_bytes)
             if on_batch is not None:
                 on_batch(job)
             if not page.has_next_page or not page.cursors:
@@ -149,6 +171,16 @@ def _write_batches(
     finally:
         writer.close()
     return written
+
+
+def _beat(job: ExportJob) -> None:
+    """Still alive, between the long steps after the last batch (save, zip, store)."""
+    with tenant_transaction(job.tenant_id):
+        alive = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+    if not alive:
+        raise Stopped
 
 
 def _package(job: ExportJob, path: Path, file_name: str) -> tuple[Path, str]:
@@ -202,15 +234,24 @@ def run_export(
                 file_name = _file_name(job)
                 path = Path(work) / f"records.{job.format}"
                 rows = _write_batches(job, path, on_batch)
+                _check_size(path.stat().st_size)
+                _beat(job)
                 packed, shown_name = _package(job, path, file_name)
-                size, sha256 = packed.stat().st_size, _digest(packed)
+                size = packed.stat().st_size
+                _check_size(size)
+                sha256 = _digest(packed)
+                _beat(job)
                 stored = _store(tenant_id, packed)
         except Stopped:
             return ExportJob.Status.CANCELLED
-        except Exception as exc:
+        except DomainError as exc:
+            logger.info("export %s stopped: %s", job_id, exc.code)
+            _finish(job, status=ExportJob.Status.FAILED, error=exc.message, error_code=exc.code)
+            return ExportJob.Status.FAILED
+        except Exception:
             logger.exception("export %s failed", job_id)
-            message = exc.message if isinstance(exc, DomainError) else "The export failed."
-            _finish(job, status=ExportJob.Status.FAILED, error=message)
+            message, code = "The export failed.", ErrorCode.INTERNAL_SERVER_ERROR.value
+            _finish(job, status=ExportJob.Status.FAILED, error=message, error_code=code)
             return ExportJob.Status.FAILED
         recorded = _finish(
             job,

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -166,6 +167,33 @@ def cancel_export(user: User, job_id: str | uuid.UUID) -> ExportJob:
         raise BadUserInput(f"The export has already finished ({job.status}).", field="id")
     job.refresh_from_db()
     return job
+
+
+INTERRUPTED_MESSAGE = (
+    "The export stopped before it finished (its worker was interrupted): start it again."
+)
+
+
+def fail_interrupted(now: datetime | None = None) -> int:
+    """Mark FAILED (EXPORT_INTERRUPTED) the running exports of every tenant whose worker has
+    not reported for EXPORT_STALE_MINUTES: a worker that died never finishes them, and the
+    redelivered task skips a job already claimed. How many."""
+    moment = now or timezone.now()
+    stale = moment - timedelta(minutes=int(settings.EXPORT_STALE_MINUTES))
+    failed = 0
+    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+        with tenant_transaction(tenant_id):
+            silent = Q(heartbeat_at__lt=stale) | Q(heartbeat_at=None, started_at__lt=stale)
+            failed += ExportJob.objects.filter(
+                silent, tenant_id=tenant_id, status=ExportJob.Status.RUNNING
+            ).update(
+                status=ExportJob.Status.FAILED,
+                error=INTERRUPTED_MESSAGE,
+                error_code=ErrorCode.EXPORT_INTERRUPTED.value,
+                finished_at=moment,
+                sealed_password="",
+            )
+    return failed
 
 
 def purge_expired(now: datetime | None = None) -> int:

@@ -1,4 +1,5 @@
-"""The export task, started through the outbox, and the hourly purge of expired files."""
+"""The export task, started through the outbox; the beat tasks that fail exports whose
+worker died (every minute) and purge expired files (hourly)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from backend.notifications.models import OutboxEvent
 def run_export(tenant_id: int, export_id: str) -> str:
     """Run a queued export; a second run of the same export does nothing."""
     return running.run_export(tenant_id, export_id)
+
+
+@shared_task(name="exports.fail_interrupted", ignore_result=True)
+def fail_interrupted() -> int:
+    return services.fail_interrupted()
 
 
 @shared_task(name="exports.purge_expired", ignore_result=True)

@@ -44,11 +44,35 @@ class Measure:
     value: Expression | None
 
     def sql(self, column: str) -> str:
+        """The aggregate over the records' values in `column`."""
         if self.value is None:
             return "count(*)"
         if self.function is MeasureFunction.COUNT:
             return f"count({column})"
         return f"{self.function.value.lower()}({column})::float8"
+
+    def partials(self, column: str, alias: str) -> list[str]:
+        """Partial aggregates over the records of one fine group (named `alias`_...), that
+        `combined` folds into the rolled-up groups: an average needs its sum and count."""
+        if self.value is None:
+            return []
+        if self.function is MeasureFunction.COUNT:
+            return [f"count({column}) AS {alias}_n"]
+        if self.function is MeasureFunction.AVG:
+            return [f"sum({column}) AS {alias}_s", f"count({column}) AS {alias}_n"]
+        return [f"{self.function.value.lower()}({column}) AS {alias}_v"]
+
+    def combined(self, alias: str, records: str) -> str:
+        """The measure of a (rolled-up) group from the partials of its fine groups;
+        `records` is the column counting their records."""
+        if self.value is None:
+            return f"COALESCE(sum({records}), 0)"
+        if self.function is MeasureFunction.COUNT:
+            return f"COALESCE(sum({alias}_n), 0)"
+        if self.function is MeasureFunction.AVG:
+            return f"(sum({alias}_s)::numeric / NULLIF(sum({alias}_n), 0))::float8"
+        # SUM of sums, MIN of minimums, MAX of maximums
+        return f"{self.function.value.lower()}({alias}_v)::float8"
 
 
 def _field(

