@@ -41,7 +41,8 @@ Kind = SearchToken.Kind
 
 def _match(term: Term) -> tuple[str, list[object]]:
     """The SQL condition on a token `t` of `term`, and its parameters."""
-    parts, params = ["(t.kind = {} AND t.token = {})"], [Kind.WORD.value, term.word]
+    parts = ["(t.kind = {} AND t.token = {})"]
+    params: list[object] = [Kind.WORD.value, term.word]
     if term.prefix:
         parts.append("(t.kind = {} AND starts_with(t.token, {}))")
         params += [Kind.WORD.value, term.word]
@@ -56,14 +57,8 @@ def _match(term: Term) -> tuple[str, list[object]]:
 
 def _weight(term: Term) -> tuple[str, list[object]]:
     """The SQL weight of a matching token `t`: exact 3, prefix 2, sound-alike 1."""
-    cases, params = (
-        ["WHEN t.kind = {} AND t.token = {} THEN {}"],
-        [
-            Kind.WORD.value,
-            term.word,
-            EXACT,
-        ],
-    )
+    cases = ["WHEN t.kind = {} AND t.token = {} THEN {}"]
+    params: list[object] = [Kind.WORD.value, term.word, EXACT]
     if term.phones:
         cases.append("WHEN t.kind = {} THEN {}")
         params += [Kind.PHONE.value, EXACT]
