@@ -1,10 +1,11 @@
 """Finding cases among 100,000: five morning filter+sort queries and name, phone and short-ID
 searches through the service layer the API uses, each against its floor (the same page and
-count by a hand-written SQL query on the same indexes, psycopg, same run); one morning query
+count by a hand-written SQL query on the same indexes, psycopg, same run; a search's floor
+counts its matches in the page's own pass, as the service does); one morning query
 and one search over GraphQL over HTTP; the load itself; and the cost of the search index on
 writes (create_record with and without the token writer).
 
-Run: .venv/bin/python -m bench.search [--cases N] [--repeat R]
+Run: .venv/bin/python -m bench.search [--cases N] [--repeat R] [--writes W] [--keep DB]
      (a throwaway database on the same server; 100,000 cases by default)
 """
 
@@ -229,30 +230,31 @@ class Floor:
             dbname=db["NAME"],
         )
 
-    def statements(self, query: Query) -> tuple[str, str]:
+    def statements(self, query: Query) -> tuple[str, str | None]:
+        """The page and the count. A search ranks every match to order them, so its floor
+        counts them in the page's own pass (a second statement would find them again)."""
         if query.hits is None:
             page = f"SELECT {COLUMNS} FROM {FROM} WHERE {query.where} ORDER BY {query.order}"
             count = f"SELECT count(*) FROM records_record r WHERE {query.where}"
-        else:
-            hits = f"WITH h AS ({query.hits}) "
-            page = (
-                f"{hits}SELECT {COLUMNS}, h.rank FROM h JOIN records_record r ON r.id ="
-                f" h.record_id LEFT JOIN accounts_user u ON u.id = r.owner_id"
-                f" WHERE {query.where} ORDER BY {query.order}"
-            )
-            count = (
-                f"{hits}SELECT count(*) FROM h JOIN records_record r ON r.id = h.record_id"
-                f" WHERE {query.where}"
-            )
-        return f"{page} LIMIT {PAGE + 1}", count
+            return f"{page} LIMIT {PAGE + 1}", count
+        page = (
+            f"WITH h AS ({query.hits}) SELECT {COLUMNS}, h.rank, count(*) OVER () AS found"
+            f" FROM h JOIN records_record r ON r.id = h.record_id LEFT JOIN accounts_user u"
+            f" ON u.id = r.owner_id WHERE {query.where} ORDER BY {query.order}"
+        )
+        return f"{page} LIMIT {PAGE + 1}", None
 
     def run(self, query: Query, params: dict[str, Any]) -> tuple[list[Any], int]:
         page, count = self.statements(query)
         with self.conn.transaction():
             self.conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(self.tenant.pk)])
             rows = self.conn.execute(page, params).fetchall()  # type: ignore[arg-type]
-            total = self.conn.execute(count, params).fetchone()  # type: ignore[arg-type]
-        return [row[0] for row in rows[:PAGE]], total[0] if total else 0
+            if count is None:
+                total = rows[0][-1] if rows else 0
+            else:
+                counted = self.conn.execute(count, params).fetchone()  # type: ignore[arg-type]
+                total = counted[0] if counted else 0
+        return [row[0] for row in rows[:PAGE]], total
 
     def explain(self, query: Query, params: dict[str, Any]) -> str:
         page, _ = self.statements(query)
