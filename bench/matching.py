@@ -377,7 +377,7 @@ def report(label: str, planted: list[Planted], tops: list[list[tuple[uuid.UUID, 
         print(
             f"  on {len(tops)} of them scored exhaustively: planted in the top {TOP} "
             f"{system_found}/{len(tops)} (exhaustive floor {floor_found}/{len(tops)}); "
-            f"top-{TOP} overlap with exhaustive {overlap / max(1, floor_size):.3f}"
+            f"recall@{TOP} of the exhaustive top {TOP} {overlap / max(1, floor_size):.3f}"
         )
     print(
         f"  precision at the threshold: {found}/{returned} = {found / max(1, returned):.3f} "

@@ -116,7 +116,8 @@ def quick_score(pair: PairRules, source: Features, target: Mapping[int, tuple[st
         if not b:
             continue
         comparison = pair.comparisons[index]
-        total += comparison.weight * _likeness(comparison, a, b)
+        # rounded as a contribution is, so that ties fall as they do in the full score
+        total += comparison.weight * round(_likeness(comparison, a, b), 3)
         weights += comparison.weight
         counted += 1
     return total / weights if counted >= MIN_COMPARISONS else 0.0
