@@ -24,7 +24,7 @@ from backend.matching.subjects import Subject
 FIRST_PASS = 1000
 # Beyond the page: candidates out of the caller's scope (dropped where the pair does not
 # report them) and fields the caller may not read change the full score.
-SCORED_EXTRA = 50
+SCORED_EXTRA = 20
 
 _KEYS = MatchKey._meta.db_table
 _PROFILES = MatchProfile._meta.db_table
@@ -46,7 +46,7 @@ WHERE p.tenant_id = %s
 
 
 def scored(first: int) -> int:
-    return first * 2 + SCORED_EXTRA
+    return first + SCORED_EXTRA
 
 
 def candidate_ids(

@@ -136,9 +136,7 @@ def _match(
             r.pk: target_subject(pair, r.data, reference_year(r.created_at), everything)
             for r in records
         }
-        locations = LocationIndex(
-            user.tenant_id, location_codes(pair, [*subjects, *targets.values()])
-        )
+        locations = locations.including(location_codes(pair, targets.values()))
         for record in records:
             seen = visible.get(record.pk)
             if seen is None and not pair.reports_out_of_scope:

@@ -87,7 +87,7 @@ def test_the_best_match_comes_first_when_few_are_scored_in_full(
         create_case(worker, **{**MUHAMMAD, "nameFirst": first_name})
     case = create_case(worker, **MUHAMMAD)
     source = create_case(worker, **{**MUHAMMAD, "nameFirst": "Mohamad"})
-    monkeypatch.setattr(candidates, "SCORED_EXTRA", 0)  # first=1: two scored in full
+    monkeypatch.setattr(candidates, "SCORED_EXTRA", 0)  # first=1: one scored in full
 
     assert found_ids(matches(worker, "case", source, first=1)) == [case]
 
