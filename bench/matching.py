@@ -41,10 +41,11 @@ from backend.celery import app as celery_app
 from backend.demo.seed import seed_demo
 from backend.forms.configuration import published_configuration
 from backend.locations.services import location_path
-from backend.matching.blocking import _rows
+from backend.matching.blocking import match_rows
 from backend.matching.configuration import tenant_rules
+from backend.matching.demo_rules import DEMO_MATCHING_RULES
 from backend.matching.locations import LocationIndex
-from backend.matching.models import MatchKey
+from backend.matching.models import MatchingRules, MatchKey, MatchProfile
 from backend.matching.rules import PairRules
 from backend.matching.services import _score, duplicate_candidates, potential_matches
 from backend.matching.subjects import (
@@ -77,6 +78,7 @@ TARGET_RECALL = 0.95
 TARGET_P95_MS = 100.0
 BATCH = 5_000
 KEY_COLUMNS = ("tenant_id", "record_id", "pair", "key")
+PROFILE_COLUMNS = ("tenant_id", "record_id", "pair", "features")
 FAMILY_VARIANTS = [
     ["Haddad", "حداد"],
     ["Khoury", "El Khoury", "الخوري"],
@@ -192,13 +194,7 @@ def load(tenant: Tenant, count: int, seed: int = 17) -> tuple[list[Record], floa
                 Jsonb(versions), 1, worker.user_id, created, created,
             )
         )  # fmt: skip
-    keys: list[tuple[Any, ...]] = []
-    with tenant_transaction(tenant.pk):
-        for start in range(0, count, BATCH):
-            keys += [
-                (k.tenant_id, k.record_id, k.pair, k.key)
-                for k in _rows(records[start : start + BATCH], pairs)
-            ]
+    keys, profiles = match_tuples(tenant, records, pairs)
     computed = time.perf_counter()
     with owner_connection() as conn:
         set_json_dumps(lambda o: orjson.dumps(o).decode(), context=conn)
@@ -206,10 +202,53 @@ def load(tenant: Tenant, count: int, seed: int = 17) -> tuple[list[Record], floa
             conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant.pk)])
             _copy(conn, "records_record", RECORD_COLUMNS, rows)
             _copy(conn, MatchKey._meta.db_table, KEY_COLUMNS, keys)
-        conn.execute("ANALYZE records_record")
-        conn.execute(f"ANALYZE {MatchKey._meta.db_table}")
+            _copy(conn, MatchProfile._meta.db_table, PROFILE_COLUMNS, profiles)
+        vacuum(conn, "records_record")
     print(f"{len(keys):,} blocking keys ({len(keys) / count:.1f} a case)")
     return records, computed - started, time.perf_counter() - computed
+
+
+def match_tuples(
+    tenant: Tenant, records: list[Record], pairs: list[PairRules]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The blocking keys and match profiles of `records`, as rows to COPY."""
+    keys: list[tuple[Any, ...]] = []
+    profiles: list[tuple[Any, ...]] = []
+    with tenant_transaction(tenant.pk):
+        for start in range(0, len(records), BATCH):
+            found, made = match_rows(records[start : start + BATCH], pairs)
+            keys += [(k.tenant_id, k.record_id, k.pair, k.key) for k in found]
+            profiles += [(p.tenant_id, p.record_id, p.pair, p.features) for p in made]
+    return keys, profiles
+
+
+def vacuum(conn: Any, *tables: str) -> None:
+    """VACUUM ANALYZE: the candidates query reads the key index alone once pages are
+    all-visible."""
+    for table in (*tables, MatchKey._meta.db_table, MatchProfile._meta.db_table):
+        conn.execute(f"VACUUM ANALYZE {table}")
+
+
+def rekey(tenant: Tenant, records: list[Record]) -> None:
+    """Blocking keys and profiles of loaded cases computed again (after the rules or the
+    key code changed), COPYed in place of the old ones."""
+    with tenant_transaction(tenant.pk):  # the demo rules as they are now in the code
+        MatchingRules.objects.update_or_create(
+            tenant=tenant, defaults={"document": DEMO_MATCHING_RULES}
+        )
+        pairs = tenant_rules(tenant).to_target("case")
+    started = time.perf_counter()
+    keys, profiles = match_tuples(tenant, records, pairs)
+    ids = [r.pk for r in records]
+    with owner_connection() as conn:
+        with conn.transaction():
+            conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant.pk)])
+            for model in (MatchKey, MatchProfile):
+                conn.execute(f"DELETE FROM {model._meta.db_table} WHERE record_id = ANY(%s)", [ids])
+            _copy(conn, MatchKey._meta.db_table, KEY_COLUMNS, keys)
+            _copy(conn, MatchProfile._meta.db_table, PROFILE_COLUMNS, profiles)
+        vacuum(conn)
+    print(f"rekeyed: {len(keys):,} blocking keys in {time.perf_counter() - started:.1f} s")
 
 
 class Exhaustive:
@@ -298,6 +337,31 @@ def floor(
     return tops
 
 
+def print_misses(
+    planted: list[Planted],
+    tops: list[list[tuple[uuid.UUID, float]]],
+    records: dict[uuid.UUID, Record],
+    limit: int,
+) -> None:
+    """A sample of what exhaustive scoring ranks in the top 10 and the system does not."""
+    shown = 0
+    for p, top in zip(planted, tops, strict=False):
+        found = {r for r, _ in p.found}
+        for record_id, score in top:
+            if record_id in found or shown >= limit:
+                continue
+            shown += 1
+            data = records[record_id].data
+            held = ", ".join(
+                str(data.get(k)) for k in ("name_first", "name_last", "sex", "date_of_birth")
+            )
+            last = p.found[-1][1] if p.found else None
+            print(
+                f"    missed {score:.3f} ({held}, {data.get('location_current')}) for "
+                f"{p.values} ({'/'.join(p.how)}); system's 10th {last}"
+            )
+
+
 def report(label: str, planted: list[Planted], tops: list[list[tuple[uuid.UUID, float]]]) -> None:
     found = sum(p.original in {r for r, _ in p.found} for p in planted)
     returned = sum(len(p.found) for p in planted)
@@ -313,7 +377,7 @@ def report(label: str, planted: list[Planted], tops: list[list[tuple[uuid.UUID, 
         print(
             f"  on {len(tops)} of them scored exhaustively: planted in the top {TOP} "
             f"{system_found}/{len(tops)} (exhaustive floor {floor_found}/{len(tops)}); "
-            f"top-{TOP} overlap with exhaustive {overlap / max(1, floor_size):.3f}"
+            f"recall@{TOP} of the exhaustive top {TOP} {overlap / max(1, floor_size):.3f}"
         )
     print(
         f"  precision at the threshold: {found}/{returned} = {found / max(1, returned):.3f} "
@@ -339,6 +403,10 @@ def main() -> None:
     parser.add_argument(
         "--exhaustive", type=int, default=10, help="planted matches of each kind scored in full"
     )
+    parser.add_argument("--misses", type=int, default=0, help="print a sample of N misses")
+    parser.add_argument(
+        "--rekey", action="store_true", help="with --keep: compute keys and profiles again"
+    )
     parser.add_argument("--keep", metavar="DATABASE", help="load into DATABASE and keep it")
     args = parser.parse_args()
     logging.getLogger("celery").setLevel(logging.WARNING)
@@ -354,9 +422,11 @@ def main() -> None:
             with tenant_transaction(demo.pk):
                 records = list(
                     Record.objects.filter(tenant=demo, short_id__startswith="m").only(
-                        "pk", "tenant_id", "record_type", "data", "created_at"
+                        "pk", "tenant_id", "record_type", "data", "created_at", "deleted_at"
                     )
                 )
+            if args.rekey:
+                rekey(demo, records)
         else:
             records, generate_s, copy_s = load(demo, args.cases)
             print(f"{args.cases:,} cases: data and keys {generate_s:.1f} s, COPY {copy_s:.1f} s")
@@ -381,6 +451,11 @@ def main() -> None:
     )
     report("potentialMatches (tracing request -> cases)", tracing, tracing_tops)
     report("duplicateCandidates (case typed -> cases)", duplicates, duplicate_tops)
+    if args.misses:
+        by_id = {r.pk: r for r in records}
+        print("\nexhaustive top-10 entries the system missed (a sample):")
+        print_misses(tracing, tracing_tops, by_id, args.misses)
+        print_misses(duplicates, duplicate_tops, by_id, args.misses)
     everything_found = [*tracing, *duplicates]
     recall = sum(p.original in {r for r, _ in p.found} for p in everything_found) / len(
         everything_found

@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from backend.matching.comparing import key_values
+from backend.matching.comparing import _scaled, key_values
 from backend.matching.configuration import tenant_rules
 from backend.matching.locations import LocationIndex
-from backend.matching.models import MatchKey
-from backend.matching.rules import PairRules
+from backend.matching.models import MatchKey, MatchProfile
+from backend.matching.profiles import encode, subject_features
+from backend.matching.rules import Comparison, PairRules
 from backend.matching.subjects import Subject, everything, reference_year, target_subject
 from backend.records.models import Record
 from backend.tenancy.context import tenant_transaction
@@ -34,29 +35,58 @@ def location_codes(pair: PairRules, subjects: Iterable[Subject]) -> set[str]:
     }
 
 
-def subject_keys(
+def _part_weight(comparison: Comparison, value: str, exact: set[str]) -> float:
+    """What sharing one value of a key part says: the comparison's weight, less for a
+    birth year the query widened to (as `age_within` scores it)."""
+    if comparison.method == "age_within" and exact and value not in exact:
+        gap = min(abs(int(value) - int(y)) for y in exact)
+        return comparison.weight * _scaled(gap, comparison.parameter)
+    return comparison.weight
+
+
+def weighted_keys(
     pair: PairRules, subject: Subject, locations: LocationIndex, *, query: bool
-) -> set[str]:
-    keys: set[str] = set()
+) -> dict[str, float]:
+    """The subject's keys, each with the weight of what a record sharing it shares: on the
+    query side, candidates are ranked by the sum of their shared keys' weights."""
+    keys: dict[str, float] = {}
     for index, parts in enumerate(pair.blocking):
-        choices: list[list[str]] = []
+        choices: list[list[tuple[str, float]]] = []
         for name in dict.fromkeys(parts):
+            comparison = pair.comparison(name)
+            exact = key_values(comparison, subject, locations, query=False)
             values = sorted(
-                v[:MAX_PART_LENGTH]
-                for v in key_values(pair.comparison(name), subject, locations, query=query)
+                (v[:MAX_PART_LENGTH], _part_weight(comparison, v, exact))
+                for v in key_values(comparison, subject, locations, query=query)
             )
             if parts.count(name) == 2:  # two different words of one name, in either order
-                choices.append(["|".join(c) for c in itertools.combinations(values, 2)])
+                choices.append(
+                    [
+                        (f"{a}|{b}", wa + wb)
+                        for (a, wa), (b, wb) in itertools.combinations(values, 2)
+                    ]
+                )
             else:
                 choices.append(values)
         for combination in itertools.product(*choices):
-            keys.add(f"{index}:{'|'.join(combination)}")
+            key = f"{index}:{'|'.join(v for v, _ in combination)}"
+            keys[key] = max(keys.get(key, 0.0), sum(w for _, w in combination))
             if len(keys) >= MAX_KEYS_PER_SUBJECT:
                 return keys
     return keys
 
 
-def _rows(records: list[Record], pairs: list[PairRules]) -> list[MatchKey]:
+def subject_keys(
+    pair: PairRules, subject: Subject, locations: LocationIndex, *, query: bool
+) -> set[str]:
+    return set(weighted_keys(pair, subject, locations, query=query))
+
+
+MatchRows = tuple[list[MatchKey], list[MatchProfile]]
+
+
+def match_rows(records: list[Record], pairs: list[PairRules]) -> MatchRows:
+    """The blocking keys and the match profiles of records that pairs may propose."""
     subjects = [
         (
             record,
@@ -70,11 +100,27 @@ def _rows(records: list[Record], pairs: list[PairRules]) -> list[MatchKey]:
     ]
     codes = set().union(*(location_codes(p, [s]) for _, p, s in subjects)) if subjects else set()
     locations = LocationIndex(records[0].tenant_id, codes) if records else LocationIndex(0, ())
-    return [
+    keys = [
         MatchKey(tenant_id=record.tenant_id, record_id=record.pk, pair=pair.key, key=key)
         for record, pair, subject in subjects
         for key in subject_keys(pair, subject, locations, query=False)
     ]
+    profiles = [
+        MatchProfile(
+            tenant_id=record.tenant_id,
+            record_id=record.pk,
+            pair=pair.key,
+            features=encode(subject_features(pair, subject, locations)),
+        )
+        for record, pair, subject in subjects
+    ]
+    return keys, profiles
+
+
+def _write(rows: MatchRows) -> int:
+    keys, profiles = rows
+    MatchProfile.objects.bulk_create(profiles)
+    return len(MatchKey.objects.bulk_create(keys))
 
 
 def on_record_written(sender: object, *, record: Record, **_: object) -> None:
@@ -82,8 +128,9 @@ def on_record_written(sender: object, *, record: Record, **_: object) -> None:
     tenant = record.tenant if Record.tenant.is_cached(record) else record.tenant_id
     pairs = tenant_rules(tenant).to_target(record.record_type)
     MatchKey.objects.filter(record_id=record.pk).delete()
+    MatchProfile.objects.filter(record_id=record.pk).delete()
     if pairs:
-        MatchKey.objects.bulk_create(_rows([record], pairs))
+        _write(match_rows([record], pairs))
 
 
 def rebuild_tenant_keys(tenant: Tenant) -> int:
@@ -92,6 +139,7 @@ def rebuild_tenant_keys(tenant: Tenant) -> int:
     with tenant_transaction(tenant.pk):
         pairs = list(tenant_rules(tenant.pk).pairs)
         MatchKey.objects.filter(tenant=tenant).delete()
+        MatchProfile.objects.filter(tenant=tenant).delete()
         targets = sorted({p.target for p in pairs})
         records = Record.objects.filter(
             tenant=tenant, record_type__in=targets, deleted_at__isnull=True
@@ -100,7 +148,7 @@ def rebuild_tenant_keys(tenant: Tenant) -> int:
         for record in records.iterator(chunk_size=BATCH_SIZE):
             batch.append(record)
             if len(batch) >= BATCH_SIZE:
-                written += len(MatchKey.objects.bulk_create(_rows(batch, pairs)))
+                written += _write(match_rows(batch, pairs))
                 batch = []
-        written += len(MatchKey.objects.bulk_create(_rows(batch, pairs)))
+        written += _write(match_rows(batch, pairs))
     return written

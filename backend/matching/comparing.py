@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from anyascii import anyascii
@@ -40,12 +41,28 @@ def _texts(values: Iterable[tuple[str, Any]]) -> list[str]:
     return found
 
 
+# Names repeat across records: a word's sound key, its Latin spelling and a pair of words'
+# likeness are computed once per process, not once per candidate.
+CACHED_WORDS = 65_536
+
+
+@lru_cache(maxsize=CACHED_WORDS)
 def _latin(word: str) -> str:
     return anyascii(word).lower()
 
 
+@lru_cache(maxsize=CACHED_WORDS)
+def word_key(word: str) -> str | None:
+    return sound_key(word)
+
+
+@lru_cache(maxsize=CACHED_WORDS)
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
 def name_words(values: Iterable[tuple[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(w for text in _texts(values) for w in words(text)))
+    return list(dict.fromkeys(w for text in _texts(values) for w in _text_words(text)))
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -88,7 +105,7 @@ def key_values(
     values = subject.values.get(comparison.name, [])
     method = comparison.method
     if method in ("fuzzy_name", "sound_alike"):
-        return {k for w in name_words(values) if (k := sound_key(w))}
+        return {k for w in name_words(values) if (k := word_key(w))}
     if method == "age_within":
         spread = comparison.parameter if query else 0
         return {
@@ -108,8 +125,9 @@ def key_values(
     return _options(values)
 
 
+@lru_cache(maxsize=CACHED_WORDS * 4)
 def _word_likeness(a: str, b: str) -> tuple[float, bool]:
-    key_a, key_b = sound_key(a), sound_key(b)
+    key_a, key_b = word_key(a), word_key(b)
     if a == b:
         return 1.0, False
     if key_a and key_a == key_b:
@@ -157,8 +175,8 @@ def compare(
         if method == "fuzzy_name":
             score, notes = _names(wa, wb)
         else:
-            keys_b = {sound_key(w) for w in wb}
-            notes = [w for w in wa if sound_key(w) in keys_b]
+            keys_b = {word_key(w) for w in wb}
+            notes = [w for w in wa if word_key(w) in keys_b]
             score = len(notes) / len(wa) if wa else 0.0
             notes = [f"{w} sounds like a name there" for w in notes]
         why = "; ".join(notes) or "names differ"

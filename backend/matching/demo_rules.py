@@ -6,7 +6,15 @@ from typing import Any
 
 _CASE_NAMES = ["name_first", "name_middle", "name_last", "name_nickname", "name_other_spellings"]
 _CASE_BIRTH = ["date_of_birth", "age_approximate", "age"]
-_BLOCKING = [["name", "name"], ["name", "birth"], ["name", "location"]]
+# Selective keys first (two name words with a birth year or an area); each still found
+# when one part is missing (a last name, a birth year, a place).
+_BLOCKING = [
+    ["name", "name", "birth"],
+    ["name", "name", "location"],
+    ["name", "birth", "location"],
+    ["name", "name"],
+    ["name", "birth"],
+]
 
 DEMO_MATCHING_RULES: dict[str, Any] = {
     "pairs": [

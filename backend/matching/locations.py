@@ -20,9 +20,11 @@ class LocationIndex:
     """The locations named by a batch of values, with their ancestors: two queries."""
 
     def __init__(self, tenant_id: int, codes: Iterable[str]) -> None:
+        self._tenant_id = tenant_id
         self._places: dict[str, Place] = {}
         self._ancestors: dict[str, list[Place]] = {}
         wanted = sorted({c for c in codes if isinstance(c, str)})
+        self._asked = frozenset(wanted)
         if not wanted:
             return
         rows = list(
@@ -50,6 +52,13 @@ class LocationIndex:
             ]
             self._ancestors[row["code"]] = [*map(_place, chain), _place(row)]
             self._places[row["code"]] = _place(row)
+
+    def including(self, codes: Iterable[str]) -> LocationIndex:
+        """This index, or a new one when `codes` names locations it was not asked for."""
+        wanted = {c for c in codes if isinstance(c, str)}
+        if wanted <= self._asked:
+            return self
+        return LocationIndex(self._tenant_id, self._asked | wanted)
 
     def at_level(self, code: str, level: int) -> Place | None:
         """The location's area at `level` (itself when it is at that level); None for a

@@ -4,6 +4,7 @@ people took on proposed pairs."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from backend.records.models import Record
@@ -35,11 +36,33 @@ class MatchKey(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tenant", "pair", "key"], name="match_key_lookup"),
+            # covering: candidates are collected from the index alone
+            models.Index(
+                fields=["tenant", "pair", "key"],
+                name="match_key_lookup",
+                include=["record_id"],
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.pair} {self.key}"
+
+
+class MatchProfile(models.Model):
+    """What candidates are ranked on before being scored: one record's comparable values for
+    a pair (`features`, see `backend.matching.profiles`), kept beside its blocking keys."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pair = models.CharField(max_length=127)
+    features = ArrayField(models.TextField(), default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "pair"], name="one_match_profile")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.pair}"
 
 
 class MatchDecision(models.Model):

@@ -1,8 +1,8 @@
 """Proposing matches: `potential_matches` for a saved record (a tracing request's persons
 sought, a case), `duplicate_candidates` for one not yet saved.
 
-Candidates come from the blocking keys (one indexed query, at most MAX_CANDIDATES), are
-scored in Python, and leave through the read service. Privacy:
+Candidates come from `candidates` (blocking keys and match profiles, one indexed query), the
+best few are scored in full, and leave through the read service. Privacy:
 - a comparison counts, and is explained, only where the caller may read a field it compares
   on both sides, so no score or explanation tells a value the caller may not read;
 - a candidate outside the caller's scope comes without any data (its score band and owning
@@ -17,17 +17,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from backend.accounts.models import User
 from backend.audit.models import AccessLog
 from backend.audit.services import log_access
 from backend.errors import BadUserInput
-from backend.matching.blocking import location_codes, subject_keys
+from backend.matching.blocking import location_codes
+from backend.matching.candidates import candidate_ids, scored
 from backend.matching.comparing import Contribution, compare
 from backend.matching.configuration import tenant_rules
 from backend.matching.locations import LocationIndex
-from backend.matching.models import MatchDecision, MatchKey
+from backend.matching.models import MatchDecision
+from backend.matching.profiles import MIN_COMPARISONS
 from backend.matching.rules import PairRules
 from backend.matching.subjects import (
     Readable,
@@ -37,17 +39,14 @@ from backend.matching.subjects import (
     source_subjects,
     target_subject,
 )
-from backend.records.access import access_plan, get_record, visible_among
+from backend.records.access import VisibleRecord, access_plan, get_record, visible_among
 from backend.records.models import Record
 from backend.records.reading import RecordView, permitted_values
 from permissions.actions import require_action, role_allows
 
-MAX_CANDIDATES = 300
 DEFAULT_FIRST = 10
 MAX_FIRST = 50
 STRONG = 0.85
-# A match must rest on more than one comparison: sex alone says nothing.
-MIN_COMPARISONS = 2
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,10 @@ class Candidate:
     @property
     def owning_agency(self) -> str | None:
         return self.record.agency.name if self.record.agency else None
+
+
+# score, record, the subject it matched, contributions, how the caller sees it, threshold
+Scored = tuple[float, Record, Subject, list[Contribution], VisibleRecord | None, float]
 
 
 def _first(first: int | None) -> int:
@@ -91,23 +94,6 @@ def _score(
     return sum(weights[c.field] * c.score for c in contributions) / total, contributions
 
 
-def _candidate_ids(
-    user: User,
-    pair: PairRules,
-    subjects: list[Subject],
-    locations: LocationIndex,
-    exclude: uuid.UUID | None,
-) -> list[uuid.UUID]:
-    keys = set().union(*(subject_keys(pair, s, locations, query=True) for s in subjects))
-    if not keys:
-        return []
-    found = MatchKey.objects.filter(tenant_id=user.tenant_id, pair=pair.key, key__in=sorted(keys))
-    if exclude is not None:
-        found = found.exclude(record_id=exclude)
-    ranked = found.values("record_id").annotate(shared=Count("id")).order_by("-shared", "record_id")
-    return [row["record_id"] for row in ranked[:MAX_CANDIDATES]]
-
-
 def _rejected(user: User, source_id: uuid.UUID | None) -> set[uuid.UUID]:
     if source_id is None:
         return set()
@@ -130,7 +116,7 @@ def _match(
     first: int,
 ) -> list[Candidate]:
     rejected = _rejected(user, source_id)
-    found: dict[uuid.UUID, Candidate] = {}
+    found: dict[uuid.UUID, Scored] = {}
     for pair in pairs:
         if not role_allows(user, "read", pair.target):
             continue
@@ -138,11 +124,8 @@ def _match(
         if not subjects:
             continue
         locations = LocationIndex(user.tenant_id, location_codes(pair, subjects))
-        ids = [
-            i
-            for i in _candidate_ids(user, pair, subjects, locations, source_id)
-            if i not in rejected
-        ]
+        excluded = rejected | ({source_id} if source_id is not None else set())
+        ids = candidate_ids(user.tenant_id, pair, subjects, locations, excluded, scored(first))
         records = list(
             Record.objects.filter(
                 tenant_id=user.tenant_id, pk__in=ids, deleted_at__isnull=True
@@ -153,9 +136,7 @@ def _match(
             r.pk: target_subject(pair, r.data, reference_year(r.created_at), everything)
             for r in records
         }
-        locations = LocationIndex(
-            user.tenant_id, location_codes(pair, [*subjects, *targets.values()])
-        )
+        locations = locations.including(location_codes(pair, targets.values()))
         for record in records:
             seen = visible.get(record.pk)
             if seen is None and not pair.reports_out_of_scope:
@@ -170,25 +151,29 @@ def _match(
             for subject in subjects:
                 score, contributions = _score(pair, subject, target, locations)
                 best = found.get(record.pk)
-                if score < pair.threshold or (best is not None and best.score >= score):
+                if score < pair.threshold or (best is not None and best[0] >= score):
                     continue
-                band = "strong" if score >= max(STRONG, pair.threshold) else "likely"
-                view = (
-                    RecordView(record, seen.access, permitted_values(record.data, seen.access))
-                    if seen is not None
-                    else None
-                )
-                found[record.pk] = Candidate(
-                    record,
-                    round(score, 3),
-                    band,
-                    subject.entry_uid,
-                    contributions if view is not None else [],
-                    view,
-                )
-    ranked = sorted(found.values(), key=lambda c: (-c.score, str(c.record.pk)))[:first]
-    log_access(user, [c.record for c in ranked if c.view is not None], AccessLog.Action.LIST)
-    return ranked
+                found[record.pk] = (score, record, subject, contributions, seen, pair.threshold)
+    # ranked on the unrounded score; views only for what is handed out
+    ranked = sorted(found.values(), key=lambda f: (-f[0], str(f[1].pk)))[:first]
+    candidates = [_candidate(*entry) for entry in ranked]
+    log_access(user, [c.record for c in candidates if c.view is not None], AccessLog.Action.LIST)
+    return candidates
+
+
+def _candidate(
+    score: float,
+    record: Record,
+    subject: Subject,
+    contributions: list[Contribution],
+    seen: VisibleRecord | None,
+    threshold: float,
+) -> Candidate:
+    band = "strong" if score >= max(STRONG, threshold) else "likely"
+    if seen is None:
+        return Candidate(record, round(score, 3), band, subject.entry_uid)
+    view = RecordView(record, seen.access, permitted_values(record.data, seen.access))
+    return Candidate(record, round(score, 3), band, subject.entry_uid, contributions, view)
 
 
 def potential_matches(
