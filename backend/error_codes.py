@@ -114,7 +114,8 @@ class ErrorCode(StrEnum):
     )
     SERVICE_UNAVAILABLE = (
         "SERVICE_UNAVAILABLE",
-        "The database cannot be reached (HTTP 503, with Retry-After): send the request again shortly.",
+        "The database cannot be reached (HTTP 503, with Retry-After): send the request again "
+        "shortly.",
     )
     RECIPIENT_CANNOT_ACCESS = (
         "RECIPIENT_CANNOT_ACCESS",

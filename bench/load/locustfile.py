@@ -10,12 +10,15 @@ counts as a failure. Headless, stepping the users: `python -m bench.load.steps`.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
+import statistics
 import threading
+import time
 from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 CASEWORKERS = int(os.environ.get("LOAD_CASEWORKERS", "40"))
@@ -81,6 +84,47 @@ FILTERS = [
 ]
 
 
+# Requests of the day (after each user's sign-in and set-up): (name, started, ms, failed).
+_day: list[tuple[str, float, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(
+    name: str, response_time: float, exception: Any, context: dict[str, Any], **_: Any
+) -> None:
+    if context.get("phase") == "day":
+        _day.append((name, time.time(), response_time, exception is not None))
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] if len(values) > 1 else values[0]
+
+
+@events.quitting.add_listener
+def _write_summary(**_: Any) -> None:
+    """With LOAD_SUMMARY set, write the day's figures there as JSON: the sign-ins that open
+    each user's session are left out (their cost is argon2, once per session)."""
+    path = os.environ.get("LOAD_SUMMARY")
+    if not path or len(_day) < 2:
+        return
+    times = sorted(ms for _, _, ms, _ in _day)
+    span = max(at for _, at, _, _ in _day) - min(at for _, at, _, _ in _day)
+    summary = {
+        "requests": len(_day),
+        "failures": sum(failed for *_, failed in _day),
+        "rps": len(_day) / max(span, 1.0),
+        "p50_ms": statistics.median(times),
+        "p95_ms": _p95(times),
+        "max_ms": times[-1],
+        "p95_ms_by_name": {
+            name: _p95([ms for n, _, ms, _ in _day if n == name])
+            for name in sorted({n for n, *_ in _day})
+        },
+    }
+    with open(path, "w") as out:
+        json.dump(summary, out, indent=1)
+
+
 def _username(number: int) -> str:
     n = (number - 1) % CASEWORKERS + 1
     return "cp_worker" if n == 1 else f"cp_worker_{n:02d}"
@@ -103,7 +147,11 @@ class Caseworker(HttpUser):
         ]
         device = self.graphql("registerDevice", REGISTER_DEVICE, payload="registerDevice")
         self.device = device["device"]["id"] if device else None
+        self.in_day = True
         self.list_cases()
+
+    def context(self) -> dict[str, Any]:
+        return {"phase": "day" if getattr(self, "in_day", False) else "start"}
 
     def graphql(
         self, name: str, query: str, variables: dict[str, Any] | None = None, payload: str = ""

@@ -55,8 +55,9 @@ REFER = """mutation Refer($id: ID!, $forms: [String!]!, $cmid: String!) {
     transition { id } errors { code }
   }
 }"""
-# A request that finds no answer within this long counts as a hang.
-REQUEST_TIMEOUT = 15.0
+# A request that finds no answer within this long counts as a hang (generous: a loaded
+# 2-core machine booting a replacement worker answers some requests in 10-20 s).
+REQUEST_TIMEOUT = 30.0
 
 
 def _scrubbed_environment() -> dict[str, str]:
@@ -269,10 +270,10 @@ def call(
 
 @dataclass
 class Tally:
-    """One client's writes: those acknowledged (200, data, no errors) by clientMutationId,
-    and how every other answer looked."""
+    """One client's writes: those acknowledged (200, data, no errors) as the (record id,
+    revision) they answered, and how every other answer looked."""
 
-    acknowledged: list[str] = field(default_factory=list)
+    acknowledged: list[tuple[str, int]] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     referrals: list[str] = field(default_factory=list)  # case ids referred, acknowledged
     refused: Counter[str] = field(default_factory=Counter)
@@ -346,7 +347,7 @@ class Caseworkers:
             if created is None:
                 continue
             case = created["case"]
-            tally.acknowledged.append(f"{cmid}-c")
+            tally.acknowledged.append((case["id"], case["revision"]))
             tally.created.append(case["id"])
             updated = self._send(
                 tally,
@@ -360,7 +361,7 @@ class Caseworkers:
                 },
             )
             if updated is not None:
-                tally.acknowledged.append(f"{cmid}-u")
+                tally.acknowledged.append((case["id"], updated["case"]["revision"]))
             if self.refer_forms is not None:
                 referred = self._send(
                     tally,
@@ -372,17 +373,17 @@ class Caseworkers:
                     tally.referrals.append(case["id"])
 
 
-def missing_writes(stack: Stack, tally: Tally) -> list[str]:
-    """Acknowledged writes (by clientMutationId) that left no history row."""
+def missing_writes(stack: Stack, tally: Tally) -> list[tuple[str, int]]:
+    """Acknowledged writes without their revision in the record's history (each write
+    adds one history row, in its transaction)."""
     with stack.postgres.connect() as conn:
-        found = {
-            row[0]
-            for row in conn.execute(
-                "SELECT client_mutation_id FROM records_recordhistory"
-                " WHERE client_mutation_id = ANY(%s)",
-                [tally.acknowledged],
-            )
-        }
+        found = set(
+            conn.execute(
+                "SELECT record_id::text, revision FROM records_recordhistory"
+                " WHERE record_id = ANY(%s::uuid[])",
+                [sorted({record for record, _ in tally.acknowledged})],
+            ).fetchall()
+        )
     return sorted(set(tally.acknowledged) - found)
 
 

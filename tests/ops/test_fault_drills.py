@@ -4,8 +4,9 @@ that nothing they were told was saved is lost, and that the service comes back b
 The stack (tests/ops/drill_stack.py) is real processes: gunicorn with two workers, a Celery
 worker and `relay_outbox --loop`, against a PostgreSQL and a Redis of its own. Four client
 threads register and edit cases over HTTP throughout. A write is acknowledged when it answers
-200 with its data and no error; each carries a clientMutationId, which the record's history
-keeps, so an acknowledged write that did not last is found by id.
+200 with its data and no error; it answers the record's id and new revision, and each write
+adds that revision to the record's history in its own transaction, so an acknowledged write
+that did not last is found by (id, revision).
 
 Minutes long: deselected by default, run with `pytest -m drill tests/ops/test_fault_drills.py`.
 DRILL_REDIS_OUTAGE_SECONDS sets how long Redis stays down (CI: 60). Each drill prints what
