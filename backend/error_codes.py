@@ -112,6 +112,11 @@ class ErrorCode(StrEnum):
         "INTERNAL_SERVER_ERROR",
         "A fault of the server; reported, never caused by input.",
     )
+    SERVICE_UNAVAILABLE = (
+        "SERVICE_UNAVAILABLE",
+        "The database cannot be reached (HTTP 503, with Retry-After): send the request again "
+        "shortly.",
+    )
     RECIPIENT_CANNOT_ACCESS = (
         "RECIPIENT_CANNOT_ACCESS",
         "The user named to receive a record could not read it after the step.",

@@ -10,11 +10,12 @@ signed in.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -23,6 +24,7 @@ from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from backend.accounts.errors import TotpEnrollmentRequired
+from backend.database.outage import RETRY_AFTER_SECONDS, is_outage
 from backend.error_codes import ErrorCode
 from backend.errors import Unauthenticated
 from backend.observability import request_log
@@ -48,6 +50,8 @@ from graphql_schema.transport import (
     read_operation,
 )
 
+logger = logging.getLogger(__name__)
+
 SCHEMA_VERSION_HEADER = "X-Schema-Version"
 SIGN_IN_MUST_BE_ALONE = ErrorCode.SIGN_IN_MUST_BE_ALONE.value
 UPLOAD_FIELDS = frozenset({"attachFile"})
@@ -61,6 +65,15 @@ def _unauthenticated(message: str, *, token_sent: bool) -> HttpResponse:
     challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
     return error_response(
         401, ErrorCode.UNAUTHENTICATED.value, message, {"WWW-Authenticate": challenge}
+    )
+
+
+def _database_unavailable() -> HttpResponse:
+    return error_response(
+        503,
+        ErrorCode.SERVICE_UNAVAILABLE.value,
+        "The database cannot be reached: send the request again shortly.",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -104,10 +117,17 @@ class CaseworkGraphQLView(GraphQLView):
         request_log.annotate(operation=operation_label(name))
         # One transaction per request: row-level security reads the tenant from a
         # transaction-local setting, made when the bearer token is checked.
-        with transaction.atomic():
-            self._context = RequestContext(request=request, response=HttpResponse())
-            refusal = self._admit(self._context, self._operation)
-            response = self._execute(request) if refusal is None else refusal
+        try:
+            with transaction.atomic():
+                self._context = RequestContext(request=request, response=HttpResponse())
+                refusal = self._admit(self._context, self._operation)
+                response = self._execute(request) if refusal is None else refusal
+        except DatabaseError as error:
+            # Down, restarting or failing over: a code the client retries on, not a fault.
+            if not is_outage(error):
+                raise
+            logger.warning("database unreachable: %s", error)
+            return _database_unavailable()
         if self._schema_version is not None:
             response[SCHEMA_VERSION_HEADER] = self._schema_version
         return response
@@ -200,6 +220,11 @@ class CaseworkGraphQLView(GraphQLView):
         self, request: HttpRequest, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
+        for error in result.errors or ():
+            original = error.original_error
+            if original is not None and is_outage(original):
+                # The whole answer is void: raised out of the transaction, answered 503.
+                raise original
         if result.errors:
             data["errors"] = [format_error(error) for error in result.errors]
         extensions = dict(result.extensions or {})

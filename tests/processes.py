@@ -177,3 +177,78 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL (the pgserver wheel's binaries, as `make run` uses) with a data
+    directory of its own, on a free localhost port; a test may stop and start it again on the
+    same port, to play a database restart. Trust authentication: it listens on 127.0.0.1 only.
+
+    `data_dir` must be traversable by other users: as root, the server runs as pgserver's own
+    system user (PostgreSQL refuses to run as root).
+    """
+
+    def __init__(self, data_dir: Path, database: str = "casework") -> None:
+        self.pgdata = data_dir / "pg"
+        self.port = free_port()
+        self.database = database
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+        self._system_user = "pgserver" if os.geteuid() == 0 else None
+
+    def _command(self, name: str, args: list[str]) -> None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            from pgserver import _commands
+
+        getattr(_commands, name)(args, pgdata=self.pgdata, user=self._system_user, timeout=60)
+
+    def init(self) -> None:
+        """Create the data directory and the database, and start the server."""
+        self.pgdata.mkdir(parents=True)
+        if self._system_user is not None:
+            self._hand_over_to_system_user()
+        self._command("initdb", ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"])
+        self.start()
+        with self.connect("postgres") as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+
+    def _hand_over_to_system_user(self) -> None:
+        """What pgserver does for root: a system user that may read the binaries and owns
+        the data directory."""
+        import stat
+
+        from pgserver import _commands, utils
+
+        entry = utils.ensure_user_exists(self._system_user)
+        assert entry is not None
+        utils.ensure_prefix_permissions(self.pgdata)
+        utils.ensure_prefix_permissions(_commands.POSTGRES_BIN_PATH)
+        readable = stat.S_IRGRP | stat.S_IROTH
+        utils.ensure_folder_permissions(
+            _commands.POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH
+        )
+        utils.ensure_folder_permissions(_commands.POSTGRES_BIN_PATH.parent / "lib", readable)
+        os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
+        self._command("pg_ctl", ["-w", "-o", options, "-l", str(self.pgdata / "log"), "start"])
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session and stops cleanly; `immediate` is a crash."""
+        self._command("pg_ctl", ["-w", "-m", mode, "stop"])
+
+    def connect(self, database: str | None = None) -> Any:
+        """A superuser connection (row-level security does not apply), autocommit."""
+        import psycopg
+
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user="postgres",
+            dbname=database or self.database,
+            autocommit=True,
+            connect_timeout=5,
+        )
