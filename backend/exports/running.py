@@ -84,9 +84,7 @@ def _entry_counts(queryset: Any, subforms: list[str], plan: AccessPlan) -> dict[
         kind = SqlFunction(value, function="jsonb_typeof", output_field=CharField())
         length = SqlFunction(value, function="jsonb_array_length", output_field=IntegerField())
         counted = Case(When(Exact(kind, "array"), then=length), default=Value(0))
-        lengths[f"entries_{index}"] = Max(
-            where_readable(counted, [(name,)], plan, IntegerField())
-        )
+        lengths[f"entries_{index}"] = Max(where_readable(counted, [(name,)], plan, IntegerField()))
     found = queryset.order_by().aggregate(**lengths)
     return {
         name: min(int(found[f"entries_{i}"] or 0), MAX_ENTRY_GROUPS)

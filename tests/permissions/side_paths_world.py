@@ -198,7 +198,10 @@ class Marks:
         """A marker that is a word (digits have no sound-alike key, and matching blocks
         names by theirs)."""
         self.count += 1
-        return "Qx" + "".join(secrets.choice("bcdfghjklmnprstvz") + secrets.choice("aeiou") for _ in range(5))
+        syllables = (
+            secrets.choice("bcdfghjklmnprstvz") + secrets.choice("aeiou") for _ in range(5)
+        )
+        return "Qx" + "".join(syllables)
 
     def phone(self) -> str:
         self.count += 1
@@ -215,6 +218,7 @@ class CaseSpec:
     age: int
     concerns: list[str]
     primary: str | None
+    siblings: int
     referred: list[str] | None
 
 
@@ -229,6 +233,7 @@ case_specs = st.builds(
     age=st.integers(5, 8),
     concerns=st.lists(st.sampled_from(CONCERNS), max_size=2, unique=True),
     primary=st.none() | st.sampled_from(PRIMARY),
+    siblings=st.integers(1, 3),
     referred=st.none()
     | st.lists(st.sampled_from(CASE_FORMS), min_size=1, max_size=4, unique=True).map(sorted),
 )
@@ -275,7 +280,7 @@ def build(ledger: Ledger, drawn: tuple[list[CaseSpec], int]) -> list[Rec]:
             "phone_current": marks.phone(),
             "consent_to_share_with_referral": True,
             "protection_concerns": spec.concerns,
-            "siblings": [{"sibling_name": marks.next()}],
+            "siblings": [{"sibling_name": marks.next()} for _ in range(spec.siblings)],
             "services": [{"service_type": "health", "service_provider": marks.next()}],
         }
         if spec.risk is not None:

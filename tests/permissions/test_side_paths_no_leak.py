@@ -26,16 +26,15 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from backend.matching.demo_rules import DEMO_MATCHING_RULES
-from tests.attachments.uploads import png, upload
 from backend.accounts.models import User
 from backend.accounts.sessions import open_session
+from backend.matching.demo_rules import DEMO_MATCHING_RULES
 from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
+from tests.attachments.uploads import png, upload
 from tests.permissions.side_paths_world import (
     AGENCY_NAMES,
     CONCERNS,
-    FORMS,
     RISKS,
     SEXES,
     USERS,
@@ -46,8 +45,8 @@ from tests.permissions.side_paths_world import (
     marker_leaks,
     may_act,
     plan_reads,
-    reader,
     readable_value_leaks,
+    reader,
     reads,
     worlds,
 )
@@ -91,9 +90,7 @@ def tokens() -> dict[UserKey, str]:
     opened = {}
     for tenant, username in USERS:
         with tenant_transaction(Tenant.objects.get(slug=tenant).pk):
-            user = User.objects.select_related("tenant").get(
-                tenant__slug=tenant, username=username
-            )
+            user = User.objects.select_related("tenant").get(tenant__slug=tenant, username=username)
             opened[(tenant, username)] = open_session(user).access_token
     return opened
 
@@ -191,7 +188,7 @@ def _order_problems(
     problems = []
     if nulls and nulls != list(range(nulls[0], nulls[0] + len(nulls))):
         problems.append(f"{user} order by {name}: empty (or hidden) values interleaved {keys}")
-    if nulls and 0 < nulls[0] and nulls[-1] < len(keys) - 1:
+    if nulls and nulls[0] > 0 and nulls[-1] < len(keys) - 1:
         problems.append(f"{user} order by {name}: empty values in the middle {keys}")
     return problems + _monotone(user, name, filled, descending)
 
@@ -202,17 +199,17 @@ def _monotone(user: UserKey, name: str, filled: list[Any], descending: bool) -> 
     runs = [k for i, k in enumerate(filled) if i == 0 or filled[i - 1] != k]
     if len(runs) != len(set(map(repr, runs))):
         return [f"{user} order by {name}: values not grouped {filled}"]
-    if isinstance(filled[0] if filled else None, int):
-        if filled != sorted(filled, reverse=descending):
-            return [f"{user} order by {name}: {filled} not sorted"]
+    numbers = bool(filled) and isinstance(filled[0], int)
+    if numbers and filled != sorted(filled, reverse=descending):
+        return [f"{user} order by {name}: {filled} not sorted"]
     return []
 
 
-@settings(SETTINGS, max_examples=3)
+@settings(SETTINGS, max_examples=2)
 @given(
     drawn=worlds,
     filter_name=st.sampled_from(sorted(FILTERS)),
-    searched=st.lists(st.sampled_from(SEARCHED), min_size=3, max_size=3, unique=True),
+    searched=st.lists(st.sampled_from(SEARCHED), min_size=2, max_size=2, unique=True),
     data=st.data(),
     order=st.sampled_from(sorted(ORDERS)),
     descending=st.booleans(),
@@ -259,7 +256,11 @@ def test_search_filter_order_and_count_show_only_what_the_caller_may_read(
                     user,
                     "search",
                     path,
-                    [(r.tenant, r.owner, r.referred, r.values) for r in map(ledger.by_id, found ^ expected) if r],
+                    [
+                        (r.tenant, r.owner, r.referred, r.values)
+                        for r in map(ledger.by_id, found ^ expected)
+                        if r
+                    ],
                 )
                 assert body["data"]["cases"]["totalCount"] == len(expected)
 
@@ -309,7 +310,7 @@ mutation { registerDevice(name: "Tablet", platform: "android") {
 """
 PULL = """
 query($device: ID!, $since: String) {
-  syncPull(deviceId: $device, since: $since, first: 3) {
+  syncPull(deviceId: $device, since: $since, first: 10) {
     items {
       recordType id values
       record {
@@ -371,7 +372,7 @@ def test_sync_pull_carries_only_the_callers_records_and_readable_values(
     leaks: list[str] = []
     for user in USERS:
         token = tokens[user]
-        body, raw = post(REGISTER, None, token)
+        body, _ = post(REGISTER, None, token)
         payload = body["data"]["registerDevice"]
         assert payload_codes(payload) == [], (user, body)
         device = payload["device"]["id"]
@@ -410,7 +411,8 @@ def _sync_items(
         since = page["cursor"]
         for item in page["items"]:
             rec = ledger.by_id(item["id"])
-            assert rec is not None and reader(user, rec) is not None, (user, "synced", item)
+            assert rec is not None, (user, "synced a record of no test", item)
+            assert reader(user, rec) is not None, (user, "synced out of sight", item)
             received.add(item["id"])
             leaks += readable_value_leaks(user, rec, item["values"], f"{user} sync values")
             typed = {k: v for k, v in (item["record"] or {}).items() if k != "redactedFields"}
@@ -500,7 +502,7 @@ def _candidate_problems(
     return problems
 
 
-@settings(SETTINGS, max_examples=3)
+@settings(SETTINGS, max_examples=2)
 @given(drawn=worlds)
 def test_matches_explain_only_readable_values_and_carry_no_data_out_of_scope(
     tokens: dict[UserKey, str], ledger: Ledger, drawn: Any
@@ -511,7 +513,9 @@ def test_matches_explain_only_readable_values_and_carry_no_data_out_of_scope(
     for user in USERS:
         token = tokens[user]
         forbidden = ledger.forbidden(user)
-        for rec in made:
+        referred = [r for r in made if r.referred is not None]
+        sources = [r for r in made if r.record_type != "case"] + [made[0], *referred[:1]]
+        for rec in sources:
             body, raw = post(POTENTIAL, {"type": rec.record_type, "id": rec.id}, token)
             leaks += marker_leaks(raw, forbidden, f"{user} potentialMatches")
             if reader(user, rec) is None:
@@ -558,8 +562,18 @@ def test_matches_explain_only_readable_values_and_carry_no_data_out_of_scope(
             and r.values["sex"] == typed["sex"]
             and reads(user, r, ("name_first",))
         }
+        hidden_namesakes = [
+            r
+            for r in ledger.of_type("case")
+            if r.tenant == user[0]
+            and reader(user, r) is None
+            and (r.values["name_first"], r.values["name_last"], r.values["sex"])
+            == (typed["nameFirst"], typed["nameLast"], typed["sex"])
+        ]
         if user[0] == "demo":  # the sandbox has no matching rules
             assert namesakes <= in_scope, (user, "a readable namesake is not proposed")
+            out = [c for c in found if c["outOfScope"]]
+            assert len(out) >= len(hidden_namesakes), (user, "namesakes out of scope", out)
         # incidents are never matched, in scope or not
         body, _ = post(DUPLICATES, {"type": "incident", "input": {"survivorSex": "female"}}, token)
         assert not (body.get("data") or {}).get("duplicateCandidates"), (user, body)
@@ -603,7 +617,8 @@ def test_export_files_hold_only_readable_columns_of_visible_records(
         expected = {
             r.id
             for r in ledger.visible(user, "case")
-            if risk is None or (reads(user, r, ("risk_level",)) and r.values.get("risk_level") == risk)
+            if risk is None
+            or (reads(user, r, ("risk_level",)) and r.values.get("risk_level") == risk)
         }
         for export_format in ("CSV", "JSON"):
             with django_capture_on_commit_callbacks(execute=True):
@@ -630,6 +645,24 @@ def test_export_files_hold_only_readable_columns_of_visible_records(
             else:
                 rows = list(csv.reader(io.StringIO(content)))
                 got = {short_ids.get(row[0].lstrip("'"), row[0]) for row in rows[1:]}
+                # a column group per entry the caller reads: none counts a hidden one
+                groups = {
+                    int(h.split(":")[0].split()[-1]) for h in rows[0] if h.startswith("Siblings ")
+                }
+                most = max(
+                    (
+                        len(r.values["siblings"])
+                        for r in ledger.visible(user, "case")
+                        if r.id in expected and reads(user, r, ("siblings",))
+                    ),
+                    default=0,
+                )
+                assert len(groups) == most or not plan_reads(user, "case", ("siblings",)), (
+                    user,
+                    "sibling column groups",
+                    len(groups),
+                    most,
+                )
             mine = got & {r.id for r in ledger.records}
             assert mine == expected, (user, export_format, mine ^ expected)
             assert job["rowCount"] >= len(expected)
@@ -686,7 +719,8 @@ def test_aggregates_count_the_scope_by_readable_values_and_hide_small_cells(
             if exact or count >= threshold:
                 assert (cell["count"], cell["suppressed"]) == (count, False), (user, cell, count)
             else:
-                assert cell["count"] is None and cell["suppressed"], (user, key, cell, count)
+                assert cell["count"] is None, (user, key, cell, count)
+                assert cell["suppressed"], (user, key, cell, count)
                 assert cell["display"] == f"<{threshold}", cell
         total = sum(expected.values())
         hidden = not exact and any(0 < n < threshold for n in expected.values())
@@ -713,7 +747,7 @@ mutation Attach($type: String!, $id: ID!, $field: String!, $file: Upload!, $cmid
 
 
 @pytest.mark.usefixtures("storage")
-@settings(SETTINGS, max_examples=2)
+@settings(SETTINGS, max_examples=1)
 @given(drawn=worlds)
 def test_attachment_metadata_and_links_reach_only_callers_who_read_the_field(
     tokens: dict[UserKey, str], ledger: Ledger, drawn: Any
@@ -721,7 +755,9 @@ def test_attachment_metadata_and_links_reach_only_callers_who_read_the_field(
     made = build(ledger, drawn)
     rec = next(r for r in made if r.record_type == "case")
     marker = f"Qx{uuid.uuid4().hex[:8]}9999"
-    response = upload(tokens[rec.owner], rec.id, "photoProfile", png(), f"{marker}.png", query=ATTACH)
+    response = upload(
+        tokens[rec.owner], rec.id, "photoProfile", png(), f"{marker}.png", query=ATTACH
+    )
     payload = response.json()["data"]["attachFile"]
     assert payload["errors"] == [], payload
     attachment = payload["attachment"]["id"]
@@ -742,7 +778,8 @@ def test_attachment_metadata_and_links_reach_only_callers_who_read_the_field(
             continue
         files = body["data"]["case"]["photoProfileAttachments"]
         if not reads(user, rec, ("photo_profile",)):
-            assert not files and body["data"]["case"]["photoProfile"] is None, (user, body)
+            assert not files, (user, body)
+            assert body["data"]["case"]["photoProfile"] is None, (user, body)
             continue
         assert [f["fileName"] for f in files] == [f"{marker}.png"], (user, files)
         # the caller's own link works; its bytes are the file
