@@ -41,10 +41,12 @@ from backend.exports.passwords import unseal
 from backend.exports.pdf import PdfWriter
 from backend.exports.writers import CsvWriter, ExportWriter, JsonWriter, XlsxWriter
 from backend.records.access import access_plan, record_schema
+from backend.records.filtering.readable import where_readable
 from backend.records.reading import read_records
 from backend.request_state import request_scope
 from backend.search import finding
 from backend.tenancy.context import tenant_transaction
+from permissions.plan import AccessPlan
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,10 @@ def _claim(tenant_id: int, job_id: str) -> ExportJob | None:
         return job
 
 
-def _entry_counts(queryset: Any, subforms: list[str]) -> dict[str, int]:
-    """The most entries any found record has, per subform (one query)."""
+def _entry_counts(queryset: Any, subforms: list[str], plan: AccessPlan) -> dict[str, int]:
+    """The most entries any found record has, per subform, counting only records on which
+    the caller may read the subform (one query): the number of column groups must not tell
+    how many entries a record holds where they are hidden (a referral without their form)."""
     if not subforms:
         return {}
     lengths = {}
@@ -96,9 +100,8 @@ def _entry_counts(queryset: Any, subforms: list[str]) -> dict[str, int]:
         value = KeyTransform(name, "data")
         kind = SqlFunction(value, function="jsonb_typeof", output_field=CharField())
         length = SqlFunction(value, function="jsonb_array_length", output_field=IntegerField())
-        lengths[f"entries_{index}"] = Max(
-            Case(When(Exact(kind, "array"), then=length), default=Value(0))
-        )
+        counted = Case(When(Exact(kind, "array"), then=length), default=Value(0))
+        lengths[f"entries_{index}"] = Max(where_readable(counted, [(name,)], plan, IntegerField()))
     found = queryset.order_by().aggregate(**lengths)
     return {
         name: min(int(found[f"entries_{i}"] or 0), MAX_ENTRY_GROUPS)
@@ -111,7 +114,7 @@ def _writer(job: ExportJob, path: Path, user: User, queryset: Any) -> ExportWrit
     plan = access_plan(user, job.record_type)
     layout = columns.layout(schema, plan.paths.readable, job.fields, job.locale)
     if job.format == ExportJob.Format.CSV:
-        counts = _entry_counts(queryset, [s.column.name for s in layout.subforms])
+        counts = _entry_counts(queryset, [s.column.name for s in layout.subforms], plan)
         return CsvWriter(path, layout, counts)
     if job.format == ExportJob.Format.XLSX:
         return XlsxWriter(path, layout, job.record_type)

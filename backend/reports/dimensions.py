@@ -25,9 +25,9 @@ from backend.errors import BadUserInput
 from backend.locations.models import PATH_SEPARATOR, Location
 from backend.records.filtering.catalogue import Catalogue, Operand
 from backend.records.filtering.compiler import ForbiddenField, client_path
+from backend.records.filtering.readable import where_readable
 from backend.records.filtering.sql import Sql, json_sql
 from backend.records.filtering.system import system_condition
-from backend.reports.readable import where_readable
 from backend.tenancy.models import Agency
 from permissions.plan import AccessPlan
 

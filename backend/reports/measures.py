@@ -18,8 +18,8 @@ from django.db.models.fields import Field
 from backend.errors import BadUserInput
 from backend.records.filtering.catalogue import Catalogue, FilterField, Operand
 from backend.records.filtering.compiler import ForbiddenField, client_path
+from backend.records.filtering.readable import where_readable
 from backend.records.filtering.sql import EMPTY_SQL, Sql, json_sql, value_expression
-from backend.reports.readable import where_readable
 from permissions.plan import AccessPlan
 
 MAX_MEASURES = 10

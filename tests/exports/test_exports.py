@@ -346,3 +346,32 @@ def test_pdf_is_a_summary_per_record_with_an_embedded_font(
     assert job["status"] == "COMPLETED", job
     assert content.startswith(b"%PDF")
     assert b"FontFile2" in content  # the TrueType font travels with the file
+
+
+REFER = """
+mutation($id: ID!, $forms: [String!]!) {
+  referCase(id: $id, toUser: "referral_worker", forms: $forms) { errors { code } }
+}
+"""
+
+
+@pytest.mark.usefixtures("storage")
+def test_csv_columns_do_not_count_entries_of_a_subform_hidden_on_a_referred_case(
+    capture: Callable[..., Any],
+) -> None:
+    # given a case with three siblings, referred without the form that holds them
+    worker = _token("cp_worker")
+    siblings = [{"siblingName": name} for name in ("Omar", "Huda", "Sami")]
+    case_id = _register(worker, siblings=siblings)
+    body = gql(REFER, {"id": case_id, "forms": ["basic_identity"]}, worker)
+    assert body["data"]["referCase"]["errors"] == [], body
+
+    # when the referral worker exports what they see as CSV
+    _, job = _start(capture, _token("referral_worker"), format="CSV", locale="en")
+
+    # then the file is their one case, and its header says nothing of how many siblings
+    # it has: no column group counts entries they may not read
+    rows = list(csv.reader(io.StringIO(_download(job["file"]["url"]).decode("utf-8-sig"))))
+    assert len(rows) == 2
+    assert not [label for label in rows[0] if label.startswith("Siblings ")], rows[0]
+    assert "Omar" not in "".join(rows[1])

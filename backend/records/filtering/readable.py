@@ -1,8 +1,9 @@
 """A field's SQL value where the caller may read it, NULL where they may not.
 
 A field hidden on some records (a referral's forms, a module without its form) counts as
-empty there, as filters and sort keys treat it (backend/records/filtering/readability.py):
-a group key or a measure never reads a value its caller could not read on that record."""
+empty there, as filters and sort keys treat it (readability.py): a report's group key or
+measure, or an export's count of subform entries, never reads a value its caller could not
+read on that record."""
 
 from __future__ import annotations
 
