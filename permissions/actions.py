@@ -21,3 +21,15 @@ def require_action(user: User, action: str, record_type: str = TENANT_WIDE) -> N
     if not role_allows(user, action, record_type):
         what = f"'{action}'" + ("" if record_type == TENANT_WIDE else f" on {record_type}")
         raise Forbidden(f"Your role does not allow {what}.", action=action)
+
+
+def require_action_on_any(user: User, action: str) -> None:
+    """Refuse a user whose role grants `action` on no record type (nor tenant-wide)."""
+    role = user.role
+    granted = (
+        role is not None
+        and user.is_active
+        and any(action in actions for actions in (role.actions or {}).values())
+    )
+    if not granted:
+        raise Forbidden(f"Your role does not allow '{action}'.", action=action)

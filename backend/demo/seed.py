@@ -69,7 +69,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
         "name": "Child protection caseworker",
         "scope": "own",
         "actions": {
-            "case": [*CASE_WORK, "exact_counts"],
+            "case": [*CASE_WORK, "export", "exact_counts"],
             "tracing_request": ["read", "create", "write"],
         },
         "modules": ["cp"],
@@ -94,7 +94,7 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
     "cp_monitor": {
         "name": "Child protection monitor",
         "scope": "agency",
-        "actions": {"case": ["read"]},
+        "actions": {"case": ["read", "export", "sync_mobile"]},
         "form_access": {"*": "r"},
         "field_rules": {"hidden_tags": ["pii"]},
         "modules": ["cp"],
@@ -102,13 +102,15 @@ DEMO_ROLES: dict[str, dict[str, object]] = {
     "gbv_worker": {
         "name": "GBV caseworker",
         "scope": "own",
-        "actions": {"incident": ["read", "create", "write", "refer", "flag", "close"]},
+        "actions": {
+            "incident": ["read", "create", "write", "refer", "flag", "close", "sync_mobile"]
+        },
         "modules": ["gbv"],
     },
     "referral_worker": {
         "name": "Service provider (referrals)",
         "scope": "own",
-        "actions": {"case": ["read", "write"]},
+        "actions": {"case": ["read", "write", "sync_mobile"]},
         "field_rules": {"hidden_tags": ["sensitive"]},
         "modules": ["cp"],
     },

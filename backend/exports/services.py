@@ -34,6 +34,7 @@ from backend.search import finding
 from backend.tenancy.context import activate_tenant, tenant_transaction
 from backend.tenancy.models import Tenant
 from formengine.model import graphql_name
+from permissions.actions import require_action
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def start_export(user: User, asked: ExportRequest) -> ExportJob:
     plan = access_plan(user, asked.record_type)  # NOT_FOUND for an unknown type
     if not plan.can_read:
         raise Forbidden(f"Your role may not read {asked.record_type} records.", action="read")
+    require_action(user, "export", asked.record_type)
     tenant = Tenant.objects.get(pk=user.tenant_id)
     locale = _locale(tenant, asked.locale)
     fields = _fields(user, asked.record_type, asked.fields)

@@ -15,7 +15,7 @@ from backend.errors import BadUserInput, NotFound, check_text_length
 from backend.ids import InvalidId, parse_id
 from backend.sync.errors import DeviceRevoked, UnknownDevice
 from backend.sync.models import Device
-from permissions.actions import role_allows
+from permissions.actions import require_action_on_any, role_allows
 
 NAME_LENGTH = 100
 PLATFORM_LENGTH = 40
@@ -24,6 +24,7 @@ MAX_ACTIVE_DEVICES = 20
 
 
 def register_device(user: User, name: str, platform: str | None = None) -> Device:
+    require_action_on_any(user, "sync_mobile")
     name = name.strip()
     if not name:
         raise BadUserInput("Name the device.", field="name")
@@ -57,10 +58,13 @@ def devices_of(actor: User, username: str) -> list[Device]:
 
 def device_for(user: User, device_id: object, *, allow_revoked: bool = False) -> Device:
     """The caller's own device: UNKNOWN_DEVICE for any other id (another user's, another
-    tenant's, none), DEVICE_REVOKED for a revoked one unless `allow_revoked`."""
+    tenant's, none), DEVICE_REVOKED for a revoked one unless `allow_revoked`; FORBIDDEN
+    once the user's role no longer allows mobile sync (a revoked device still hears `wipe`)."""
     device = _own_device(user, device_id)
     if device.revoked and not allow_revoked:
         raise DeviceRevoked("This device was revoked: wipe its data.", field="deviceId")
+    if not device.revoked:
+        require_action_on_any(user, "sync_mobile")
     return device
 
 

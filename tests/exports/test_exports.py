@@ -366,7 +366,8 @@ def test_csv_columns_do_not_count_entries_of_a_subform_hidden_on_a_referred_case
     body = gql(REFER, {"id": case_id, "forms": ["basic_identity"]}, worker)
     assert body["data"]["referCase"]["errors"] == [], body
 
-    # when the referral worker exports what they see as CSV
+    # when the referral worker, whose role is granted exports, exports what they see as CSV
+    _grant_export("referral_worker")
     _, job = _start(capture, _token("referral_worker"), format="CSV", locale="en")
 
     # then the file is their one case, and its header says nothing of how many siblings
@@ -375,3 +376,30 @@ def test_csv_columns_do_not_count_entries_of_a_subform_hidden_on_a_referred_case
     assert len(rows) == 2
     assert not [label for label in rows[0] if label.startswith("Siblings ")], rows[0]
     assert "Omar" not in "".join(rows[1])
+
+
+def _grant_export(username: str) -> None:
+    use_tenant("demo")
+    role = User.objects.get(username=username).role
+    assert role is not None
+    role.actions = {**role.actions, "case": [*role.actions["case"], "export"]}
+    role.save(update_fields=["actions"])
+
+
+def test_a_role_without_the_export_action_cannot_export_what_it_reads(
+    capture: Callable[..., Any],
+) -> None:
+    # given a service provider who reads referred cases but whose role grants no export
+    referral_worker = _token("referral_worker")
+
+    # when they ask for an export
+    with capture(execute=True):
+        body = gql(START, {"type": "case", "format": "CSV"}, referral_worker)
+
+    # then it is refused, naming the action, and no job exists
+    payload = body["data"]["startExport"]
+    assert payload["export"] is None
+    assert [e["code"] for e in payload["errors"]] == ["FORBIDDEN"]
+    assert "export" in payload["errors"][0]["message"]
+    use_tenant("demo")
+    assert not ExportJob.objects.filter(user__username="referral_worker").exists()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.graphql_client import gql, payload_codes
+from backend.accounts.models import User
+from tests.graphql_client import error_codes, gql, payload_codes, use_tenant
 from tests.sync.helpers import (
     REGISTER_DEVICE,
     REVOKE_DEVICE,
@@ -121,3 +122,31 @@ def test_a_device_id_that_is_not_an_id_is_unknown() -> None:
     body = pull(token("cp_worker"), "not-a-device")
 
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNKNOWN_DEVICE"]
+
+
+def _withdraw_mobile_sync(username: str) -> None:
+    use_tenant("demo")
+    role = User.objects.get(username=username).role
+    assert role is not None
+    role.actions = {
+        record_type: [a for a in actions if a != "sync_mobile"]
+        for record_type, actions in role.actions.items()
+    }
+    role.save(update_fields=["actions"])
+
+
+def test_a_role_without_mobile_sync_registers_no_device_and_pulls_nothing() -> None:
+    # given a worker with a registered device, whose role then loses mobile sync
+    worker = token("cp_worker")
+    register(worker)
+    device = register_device(worker)
+    _withdraw_mobile_sync("cp_worker")
+
+    # when they register another device and pull on the first
+    another = gql(REGISTER_DEVICE, {"name": "Second tablet"}, worker)
+    refused = pull(worker, device)
+
+    # then both are refused, and the pull carries no record
+    assert payload_codes(another, "registerDevice") == ["FORBIDDEN"]
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert not (refused.get("data") or {}).get("syncPull")
