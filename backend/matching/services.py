@@ -156,9 +156,21 @@ def _match(
                 found[record.pk] = (score, record, subject, contributions, seen, pair.threshold)
     # ranked on the unrounded score; views only for what is handed out
     ranked = sorted(found.values(), key=lambda f: (-f[0], str(f[1].pk)))[:first]
-    candidates = [_candidate(*entry) for entry in ranked]
+    candidates = sorted((_candidate(*entry) for entry in ranked), key=_shown_order)
     log_access(user, [c.record for c in candidates if c.view is not None], AccessLog.Action.LIST)
     return candidates
+
+
+def _shown_order(candidate: Candidate) -> tuple[int, int, float, str]:
+    """Strong before likely; within a band, in-scope candidates by score, then out-of-scope
+    ones by id: where an out-of-scope candidate sits must not tell its score beyond its band."""
+    hidden = candidate.out_of_scope
+    return (
+        0 if candidate.band == "strong" else 1,
+        1 if hidden else 0,
+        0.0 if hidden else -(candidate.score or 0.0),
+        str(candidate.record.pk),
+    )
 
 
 def _candidate(

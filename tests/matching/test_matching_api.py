@@ -249,3 +249,21 @@ def test_query_count_does_not_grow_with_candidates() -> None:
     for index in range(8):
         create_case(supervisor, **{**MUHAMMAD, "nameLast": f"Aly{'y' * index}"})
     assert counted() == few
+
+
+def test_where_an_out_of_scope_candidate_sits_tells_nothing_beyond_its_band() -> None:
+    # given a close match the worker may not see and a weaker one of their own
+    create_case(token("cp_supervisor"), **{**MUHAMMAD, "nameFirst": "Mohammed", "nameLast": "Ali"})
+    worker = token("cp_worker")
+    own = create_case(worker, **{**MUHAMMAD, "locationCurrent": None})
+    request = create_tracing_request(worker, SOUGHT)
+
+    found = matches(worker, "tracing_request", request)
+
+    # then, within the band they share, the worker's own candidate comes first: the hidden
+    # one's place does not say that it scored higher
+    assert [(c["band"], c["outOfScope"]) for c in found] == [
+        ("STRONG", False),
+        ("STRONG", True),
+    ], found
+    assert found[0]["record"]["id"] == own
