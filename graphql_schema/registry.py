@@ -18,7 +18,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 
 from backend.forms.configuration import TenantConfiguration, published_configuration
@@ -26,11 +25,13 @@ from backend.observability.metrics import SCHEMA_COMPILE
 from backend.records.filtering.catalogue import catalogue
 from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
+from graphql_schema.compiled_schema import TenantSchema, static_types
 from graphql_schema.execution import DictRecordExecutionContext
 from graphql_schema.input_text import InputTextCheck
 from graphql_schema.limits.extension import DocumentLimits
 from graphql_schema.matching import matching_fields
 from graphql_schema.node import node_fields
+from graphql_schema.records.definitions import compiled_type
 from graphql_schema.records.filters import compile_filter_types
 from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
@@ -58,11 +59,13 @@ def _static_fields(root: type) -> list[StrawberryField]:
 
 
 def build_schema(
-    query_fields: list[StrawberryField], mutation_fields: list[StrawberryField]
+    query_fields: list[StrawberryField],
+    mutation_fields: list[StrawberryField],
+    schema_class: type[strawberry.Schema] = strawberry.Schema,
 ) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=create_type("Query", query_fields),
-        mutation=create_type("Mutation", mutation_fields),
+    return schema_class(
+        query=compiled_type("Query", query_fields),
+        mutation=compiled_type("Mutation", mutation_fields),
         config=StrawberryConfig(
             default_resolver=resolve_attribute,
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
@@ -113,6 +116,7 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     return build_schema(
         queries + node_fields(resolvers) + sync_fields(resolvers) + matching_fields(resolvers),
         mutations,
+        _TenantSchema,
     )
 
 
@@ -130,6 +134,10 @@ def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
 
 
 base_schema = build_schema(_static_fields(Query) + node_fields({}), _static_fields(Mutation))
+
+
+class _TenantSchema(TenantSchema):
+    shared_types = static_types(base_schema)
 
 
 def warm_schemas() -> int:

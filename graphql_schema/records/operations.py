@@ -27,7 +27,6 @@ from graphql_schema.records.types import PageInfo, RecordTypes
 from graphql_schema.records.values import (
     RedactedNames,
     file_subforms,
-    input_to_patch,
     record_values,
 )
 
@@ -190,7 +189,7 @@ def record_operations(
         result = services.create_record(
             info.context.user,
             record_type,
-            input_to_patch(input),
+            input,
             client_mutation_id=client_mutation_id or "",
             module=module,
         )
@@ -203,13 +202,12 @@ def record_operations(
         input: Any,
         client_mutation_id: str | None = None,
     ) -> Any:
-        patch = input_to_patch(input)
         result = services.update_record(
             info.context.user,
             record_type,
             id,
             base_revision,
-            patch,
+            input,
             client_mutation_id=client_mutation_id or "",
         )
         return resolvers.payload(info, result)
