@@ -7,10 +7,8 @@ next request sees, never the request already running.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import strawberry
+from django.conf import settings
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -37,21 +35,23 @@ from graphql_schema.records.operations import RecordResolvers, record_operations
 from graphql_schema.records.types import compile_record_types
 from graphql_schema.scalars import SCALAR_MAP, resolve_attribute
 from graphql_schema.schema import Mutation, Query
+from graphql_schema.schema_cache import SchemaCache, estimated_bytes
 from graphql_schema.sync import sync_fields
 from graphql_schema.sync_push import sync_record_fields
 from graphql_schema.workflows.mutations import record_type_mutations, workflow_mutations
 from graphql_schema.workflows.record_fields import workflow_fields
 from graphql_schema.workflows.records import any_record, mark_record_type
 
-MAX_CACHED_SCHEMAS = 32
 # Built once: the validation cache keys on the rule classes, new ones per request would miss.
 LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=15).validation_rules,
     *MaxAliasesLimiter(max_alias_count=50).validation_rules,
 ]
 
-_schemas: OrderedDict[str, strawberry.Schema] = OrderedDict()
-_lock = threading.Lock()
+_schemas = SchemaCache(
+    max_bytes=settings.SCHEMA_REGISTRY_MAX_MB * 2**20,
+    max_count=settings.SCHEMA_REGISTRY_MAX_COUNT,
+)
 
 
 def _static_fields(root: type) -> list[StrawberryField]:
@@ -120,17 +120,15 @@ def compile_schema(configuration: TenantConfiguration) -> strawberry.Schema:
     )
 
 
+def _compile_measured(configuration: TenantConfiguration) -> tuple[strawberry.Schema, int]:
+    with SCHEMA_COMPILE.time():
+        schema = compile_schema(configuration)
+    return schema, estimated_bytes(schema, _TenantSchema.shared_types)
+
+
 def schema_for_tenant(tenant: Tenant) -> strawberry.Schema:
     configuration = published_configuration(tenant)
-    schema = _schemas.get(configuration.digest)
-    if schema is None:
-        with SCHEMA_COMPILE.time():
-            schema = compile_schema(configuration)
-        with _lock:
-            _schemas[configuration.digest] = schema
-            while len(_schemas) > MAX_CACHED_SCHEMAS:
-                _schemas.popitem(last=False)
-    return schema
+    return _schemas.get_or_compile(configuration.digest, lambda: _compile_measured(configuration))
 
 
 base_schema = build_schema(_static_fields(Query) + node_fields({}), _static_fields(Mutation))
@@ -141,11 +139,11 @@ class _TenantSchema(TenantSchema):
 
 
 def warm_schemas() -> int:
-    """Compile the tenants' schemas now (at a worker's start), as many as the cache holds;
+    """Compile the tenants' schemas now (at a worker's start), as many as the registry holds;
     returns how many tenants were warmed."""
     warmed = 0
     for tenant in Tenant.objects.order_by("pk").iterator():
-        if len(_schemas) >= MAX_CACHED_SCHEMAS:
+        if len(_schemas) >= _schemas.max_count or _schemas.total_bytes >= _schemas.max_bytes:
             break  # more would only push out the ones just compiled
         with tenant_transaction(tenant.pk):
             schema_for_tenant(tenant)

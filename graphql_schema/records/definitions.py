@@ -107,7 +107,7 @@ def compiled_type(
     from_input: FromInput | None = None,
 ) -> type:
     """A Strawberry object or input type named `name` with these fields, in this order."""
-    cls = type(name, bases, {"__slots__": ()} if not bases else {})
+    cls = type(name, bases, {})
     for field in fields:
         if field.origin is None:  # a static field keeps the class it was declared on
             field.origin = cls
@@ -127,4 +127,3 @@ def compiled_type(
     )
     cls.__strawberry_definition__ = definition  # type: ignore[attr-defined]
     return cls
-
