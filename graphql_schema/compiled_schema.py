@@ -30,7 +30,7 @@ ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 def read_value(source: Any, info: GraphQLResolveInfo) -> Any:
     """The resolver of every compiled leaf: the parent's value under the field's stored name.
     (Most leaves never call it: execution.py reads them in one pass.)"""
-    field = info.parent_type.fields[info.field_name]  # type: ignore[union-attr]
+    field = info.parent_type.fields[info.field_name]
     return resolve_attribute(source, field.extensions[BACKREF].python_name)
 
 

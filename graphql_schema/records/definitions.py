@@ -60,7 +60,7 @@ class CompiledField(StrawberryField):
     def resolve_type(self, *, type_definition: StrawberryObjectDefinition | None = None) -> Any:
         return self._resolved
 
-    @property  # type: ignore[override]
+    @property
     def type(self) -> Any:
         return self._resolved
 

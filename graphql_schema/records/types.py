@@ -216,10 +216,8 @@ def _entry_redacted_field() -> StrawberryField:
     )
 
 
-def _writable(definition: FieldDefinition) -> bool:
-    return not (
-        definition.deprecated or definition.is_calculated or definition.value_kind == ValueKind.NONE
-    )
+def _writable(definition: FieldDefinition, kind: ValueKind) -> bool:
+    return not (definition.deprecated or definition.is_calculated or kind == ValueKind.NONE)
 
 
 _TALLY_METADATA = MappingProxyType({"tally": True})
@@ -257,9 +255,10 @@ def _input_type(name: str, fields: list[StrawberryField]) -> type:
 def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[StrawberryField]:
     compiled: list[StrawberryField] = []
     for definition in fields:
-        if not _writable(definition):
+        kind = definition.value_kind
+        if not _writable(definition, kind):
             continue
-        if definition.value_kind == ValueKind.SUBFORM:
+        if kind == ValueKind.SUBFORM:
             entry = _input_type(
                 prefix + type_name(definition.name) + "Input",
                 [
@@ -273,13 +272,13 @@ def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[Strawb
             )
             field_type: Any = optional_list(entry)
         else:
-            field_type = _INPUT_TYPES[definition.value_kind]
+            field_type = _INPUT_TYPES[kind]
         compiled.append(
             CompiledField(
                 definition.name,
                 field_type,
                 description=_label(definition),
-                metadata=_TALLY_METADATA if definition.value_kind == ValueKind.TALLY else None,
+                metadata=_TALLY_METADATA if kind == ValueKind.TALLY else None,
             )
         )
     return compiled
