@@ -187,6 +187,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout: this many consecutive failed sign-ins lock a username for LOGIN_LOCKOUT_SECONDS.
 LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Compiled GraphQL schemas a process keeps (graphql_schema/schema_cache.py), least recently
+# used out first; and how often each web worker looks for a publish to compile ahead of its
+# requests (0: never, the first request after a publish compiles).
+SCHEMA_REGISTRY_MAX_MB = int(os.environ.get("SCHEMA_REGISTRY_MAX_MB", "256"))
+SCHEMA_REGISTRY_MAX_COUNT = int(os.environ.get("SCHEMA_REGISTRY_MAX_COUNT", "1000"))
+SCHEMA_WATCH_SECONDS = float(os.environ.get("SCHEMA_WATCH_SECONDS", "2"))
 # Throttling: sign-in attempts per window, per client address and per (tenant, username).
 LOGIN_RATE_LIMIT_PER_IP = int(os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "60"))
 LOGIN_RATE_LIMIT_PER_USERNAME = int(os.environ.get("LOGIN_RATE_LIMIT_PER_USERNAME", "10"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from formengine import graphql_name
 
 
@@ -10,6 +12,7 @@ def type_name(snake: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
 
 
+@lru_cache(maxsize=8192)  # every compile names the same fields again
 def field_name(snake: str) -> str:
     """`tracing_request` -> `tracingRequest`."""
     return graphql_name(snake)

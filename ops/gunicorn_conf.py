@@ -1,5 +1,6 @@
 """gunicorn settings of `make run` and of the container: each worker compiles the tenants'
-schemas before it takes a request, so the first signed-in request is as fast as the rest."""
+schemas before it takes a request, so the first signed-in request is as fast as the rest, and
+then watches for publishes to compile their schemas in the background."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def post_worker_init(worker: Any) -> None:
     from django.db import connections
 
     from graphql_schema.registry import warm_schemas
+    from graphql_schema.schema_warming import start_watching
 
     try:
         warm_schemas()
@@ -20,6 +22,7 @@ def post_worker_init(worker: Any) -> None:
         logger.warning("could not compile the tenants' schemas at start", exc_info=True)
     finally:
         connections.close_all()
+    start_watching()
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.tools import create_type
+from strawberry.types.arguments import InputContext
 from strawberry.types.field import StrawberryField
 
 from backend.records.filtering.catalogue import (
@@ -22,6 +23,13 @@ from backend.records.filtering.catalogue import (
 )
 from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
+from graphql_schema.records.definitions import (
+    CompiledField,
+    compiled_type,
+    optional,
+    optional_list,
+    resolved,
+)
 from graphql_schema.scalars import Date, DateTime
 
 KEYWORDS = frozenset({"in", "and", "or", "not"})
@@ -117,13 +125,43 @@ class FilterTypes:
     order: type
 
 
+def _compiled_input_field(name: str, field_type: Any, description: str | None) -> CompiledField:
+    return CompiledField(
+        f"{name}_" if name in KEYWORDS else name,
+        field_type,
+        graphql_name=field_name(name),
+        description=description,
+        default=None,
+    )
+
+
+def _plain_filter(cls: type, value: Mapping[str, Any], context: InputContext) -> dict[str, Any]:
+    """A compiled filter type's input value as the backend's plain filter (`from_input`)."""
+    fields = {f.graphql_name: f for f in cls.__strawberry_definition__.fields}  # type: ignore[attr-defined]
+    plain: dict[str, Any] = {}
+    for key, given in value.items():
+        if given is None:
+            continue
+        field = fields[key]
+        name = field.python_name
+        converted = context.convert(given, field.type, key)
+        plain[name[:-1] if name[:-1] in KEYWORDS else name] = _plain(converted)
+    return plain
+
+
+_OPERATOR_FIELD_TYPES = {operand: resolved(t | None) for operand, t in OPERATOR_TYPES.items()}
+_STATUS_FIELD_TYPE = resolved(STATUS_FILTER | None)
+
+
 def _filter_type(
     name: str, fields: Mapping[str, FilterField], system: Mapping[str, Operand]
 ) -> type:
     compiled = []
     for operand_name, operand in system.items():
-        annotation = STATUS_FILTER if operand_name == "status" else OPERATOR_TYPES[operand]
-        compiled.append(_input_field(operand_name, annotation | None, SYSTEM_DOCS[operand_name]))
+        field_type = (
+            _STATUS_FIELD_TYPE if operand_name == "status" else _OPERATOR_FIELD_TYPES[operand]
+        )
+        compiled.append(_compiled_input_field(operand_name, field_type, SYSTEM_DOCS[operand_name]))
     for definition in fields.values():
         if definition.operand is Operand.SUBFORM:
             entry = _filter_type(
@@ -131,31 +169,38 @@ def _filter_type(
                 definition.children,
                 {},
             )
-            any_type = create_type(
+            any_type = compiled_type(
                 name[: -len("Filter")] + type_name(definition.name) + "Filter",
-                [_input_field("any", entry | None, "At least one entry matches.")],
+                [_compiled_input_field("any", optional(entry), "At least one entry matches.")],
                 is_input=True,
+                from_input=_plain_filter,
             )
-            compiled.append(_input_field(definition.name, any_type | None, definition.label))
+            compiled.append(
+                _compiled_input_field(definition.name, optional(any_type), definition.label)
+            )
         else:
             compiled.append(
-                _input_field(
-                    definition.name, OPERATOR_TYPES[definition.operand] | None, definition.label
+                _compiled_input_field(
+                    definition.name, _OPERATOR_FIELD_TYPES[definition.operand], definition.label
                 )
             )
     # and / or / not name the type itself: given their types once it exists
     connectives = [
-        _input_field("and", str | None, "Every filter holds."),
-        _input_field("or", str | None, "At least one filter holds."),
-        _input_field("not", str | None, "The filter does not hold."),
+        _compiled_input_field("and", None, "Every filter holds."),
+        _compiled_input_field("or", None, "At least one filter holds."),
+        _compiled_input_field("not", None, "The filter does not hold."),
     ]
-    cls = create_type(
-        name, compiled + connectives, is_input=True, description="Every condition given must hold."
+    cls = compiled_type(
+        name,
+        compiled + connectives,
+        is_input=True,
+        description="Every condition given must hold.",
+        from_input=_plain_filter,
     )
-    self_type: Any = cls
-    annotations: tuple[Any, ...] = (list[self_type] | None, list[self_type] | None, cls | None)
-    for connective, annotation in zip(connectives, annotations, strict=True):
-        connective.type_annotation = StrawberryAnnotation(annotation)
+    for connective, field_type in zip(
+        connectives, (optional_list(cls), optional_list(cls), optional(cls)), strict=True
+    ):
+        connective._resolved = field_type
     return cls
 
 
@@ -201,7 +246,7 @@ def _plain(value: Any) -> Any:
 
 
 def filter_structure(value: Any) -> dict[str, Any]:
-    """An input object of a compiled filter type as the backend's plain filter."""
+    """An input object of an operator type (`TextFilter`, ...) as the backend's plain filter."""
     plain: dict[str, Any] = {}
     for definition in value.__strawberry_definition__.fields:
         given = getattr(value, definition.python_name, None)

@@ -21,13 +21,12 @@ from graphql_schema.context import RequestContext
 from graphql_schema.naming import field_name, plural_field_name, type_name
 from graphql_schema.payloads import UserError, client_path, mutation_payload
 from graphql_schema.records.batch import PageBatch
-from graphql_schema.records.filters import FilterTypes, filter_structure, order_structure
+from graphql_schema.records.filters import FilterTypes, order_structure
 from graphql_schema.records.redaction import Redactor, response_key, selections
 from graphql_schema.records.types import PageInfo, RecordTypes
 from graphql_schema.records.values import (
     RedactedNames,
     file_subforms,
-    input_to_patch,
     record_values,
 )
 
@@ -91,7 +90,7 @@ class RecordResolvers:
             user,
             self.record_type,
             search=search,
-            filter=filter_structure(filter) if filter is not None else None,
+            filter=filter,  # already plain: the compiled filter types build it
             order=order_structure(order_by),
             first=first,
             after=after,
@@ -190,7 +189,7 @@ def record_operations(
         result = services.create_record(
             info.context.user,
             record_type,
-            input_to_patch(input),
+            input,
             client_mutation_id=client_mutation_id or "",
             module=module,
         )
@@ -203,13 +202,12 @@ def record_operations(
         input: Any,
         client_mutation_id: str | None = None,
     ) -> Any:
-        patch = input_to_patch(input)
         result = services.update_record(
             info.context.user,
             record_type,
             id,
             base_revision,
-            patch,
+            input,
             client_mutation_id=client_mutation_id or "",
         )
         return resolvers.payload(info, result)

@@ -6,15 +6,14 @@ schema's default resolver: no resolver per leaf.
 
 from __future__ import annotations
 
-import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import strawberry
 from django.utils import timezone
-from strawberry.tools import create_type
+from strawberry.types.arguments import InputContext
 from strawberry.types.field import StrawberryField
 
 from backend.notifications.overdue import is_overdue
@@ -25,7 +24,15 @@ from graphql_schema.enums import RecordState
 from graphql_schema.naming import field_name, type_name
 from graphql_schema.node_interface import Node, is_record_values
 from graphql_schema.payloads import payload_fields
-from graphql_schema.records.fields import compiled_field
+from graphql_schema.records.definitions import (
+    CompiledField,
+    compiled_type,
+    list_of,
+    optional,
+    optional_list,
+    resolved,
+    shared_resolver,
+)
 from graphql_schema.scalars import Date, DateTime
 
 _SCALARS: dict[ValueKind, Any] = {
@@ -92,7 +99,19 @@ def _label(definition: FieldDefinition) -> str | None:
     return definition.label.get("en") or next(iter(definition.label.values()), None)
 
 
-def _overduecompiled_field(services: ServiceSettings) -> StrawberryField:
+def _deprecation(definition: FieldDefinition) -> str | None:
+    return definition.deprecation_reason if definition.deprecated else None
+
+
+# Resolved once per process: a compiled field reuses these instead of an annotation each.
+_OUTPUT_TYPES = {kind: resolved(annotation | None) for kind, annotation in _SCALARS.items()}
+_INPUT_TYPES = {kind: resolved(annotation | None) for kind, annotation in _INPUT_SCALARS.items()}
+_ID = resolved(strawberry.ID)
+_OPTIONAL_ID = resolved(strawberry.ID | None)
+_STRINGS = resolved(list[str])
+
+
+def _overdue_field(services: ServiceSettings) -> StrawberryField:
     def overdue(root: strawberry.Parent[Any]) -> bool:
         return is_overdue(root, timezone.localdate(), services)
 
@@ -103,21 +122,24 @@ def _overduecompiled_field(services: ServiceSettings) -> StrawberryField:
     )
 
 
-def _tallycompiled_field(definition: FieldDefinition) -> StrawberryField:
-    name = definition.name
+def _tally(root: strawberry.Parent[Any], info: strawberry.Info) -> list[TallyCount] | None:
+    counts = root.get(info.python_name)
+    if counts is None:
+        return None
+    return [TallyCount(key=key, count=count) for key, count in counts.items()]
 
-    def tally(root: strawberry.Parent[Any]) -> list[TallyCount] | None:
-        counts = root.get(name)
-        if counts is None:
-            return None
-        return [TallyCount(key=key, count=count) for key, count in counts.items()]
 
-    tally.__name__ = name
-    return strawberry.field(
-        tally,
-        name=field_name(name),
+_TALLY = shared_resolver(_tally)
+_TALLY_TYPE = resolved(list[TallyCount] | None)
+
+
+def _tally_field(definition: FieldDefinition) -> StrawberryField:
+    return CompiledField(
+        definition.name,
+        _TALLY_TYPE,
         description=_label(definition),
-        deprecation_reason=definition.deprecation_reason if definition.deprecated else None,
+        deprecation_reason=_deprecation(definition),
+        resolver=_TALLY,
     )
 
 
@@ -128,15 +150,15 @@ def _output_fields(
     *,
     top_level: bool = True,
 ) -> list[StrawberryField]:
-    compiled = []
+    compiled: list[StrawberryField] = []
     for definition in fields:
         kind = definition.value_kind
         if kind == ValueKind.NONE:
             continue
         if kind == ValueKind.SUBFORM:
             entry_fields = [
-                compiled_field("uid", strawberry.ID),
-                _entry_redacted_fieldscompiled_field(),
+                CompiledField("uid", _ID),
+                _entry_redacted_field(),
                 *_output_fields(
                     definition.fields, prefix + type_name(definition.name), top_level=False
                 ),
@@ -144,22 +166,22 @@ def _output_fields(
             if top_level:  # files go to entries of top-level subforms (attachments/targets.py)
                 entry_fields += attachment_list_fields(definition.fields, subform=definition.name)
             if services is not None and definition.name == services.field:
-                entry_fields.append(_overduecompiled_field(services))
-            entry = create_type(
+                entry_fields.append(_overdue_field(services))
+            entry = compiled_type(
                 prefix + type_name(definition.name), entry_fields, description=_label(definition)
             )
-            annotation: Any = list[entry] | None  # type: ignore[valid-type]
+            field_type: Any = optional_list(entry)
         elif kind == ValueKind.TALLY:
-            compiled.append(_tallycompiled_field(definition))
+            compiled.append(_tally_field(definition))
             continue
         else:
-            annotation = _SCALARS[kind] | None
+            field_type = _OUTPUT_TYPES[kind]
         compiled.append(
-            compiled_field(
+            CompiledField(
                 definition.name,
-                annotation,
+                field_type,
                 description=_label(definition),
-                deprecation_reason=definition.deprecation_reason if definition.deprecated else None,
+                deprecation_reason=_deprecation(definition),
                 default=None,
             )
         )
@@ -173,7 +195,7 @@ REDACTED_FIELDS_DESCRIPTION = (
 
 
 def _redacted_fields() -> StrawberryField:
-    return compiled_field("redacted_fields", list[str], description=REDACTED_FIELDS_DESCRIPTION)
+    return CompiledField("redacted_fields", _STRINGS, description=REDACTED_FIELDS_DESCRIPTION)
 
 
 def _entry_redacted_fields(root: strawberry.Parent[Any]) -> list[str]:
@@ -182,44 +204,83 @@ def _entry_redacted_fields(root: strawberry.Parent[Any]) -> list[str]:
     return names
 
 
-def _entry_redacted_fieldscompiled_field() -> StrawberryField:
-    return strawberry.field(
-        _entry_redacted_fields, name="redactedFields", description=REDACTED_FIELDS_DESCRIPTION
+_ENTRY_REDACTED_FIELDS = shared_resolver(_entry_redacted_fields)
+
+
+def _entry_redacted_field() -> StrawberryField:
+    return CompiledField(
+        "redacted_fields",
+        _STRINGS,
+        description=REDACTED_FIELDS_DESCRIPTION,
+        resolver=_ENTRY_REDACTED_FIELDS,
     )
 
 
-def _writable(definition: FieldDefinition) -> bool:
-    return not (
-        definition.deprecated or definition.is_calculated or definition.value_kind == ValueKind.NONE
-    )
+def _writable(definition: FieldDefinition, kind: ValueKind) -> bool:
+    return not (definition.deprecated or definition.is_calculated or kind == ValueKind.NONE)
+
+
+_TALLY_METADATA = MappingProxyType({"tally": True})
+
+
+class RecordPatch:
+    """Builds the patch of a compiled input object (`from_input`): stored names, only the
+    fields given; a tally as {option id: count}; a new entry without `uid`."""
+
+    def __init__(self, fields: Sequence[StrawberryField]) -> None:
+        self.fields = {str(f.graphql_name): f for f in fields}
+
+    def __call__(
+        self, cls: type, value: Mapping[str, Any], context: InputContext
+    ) -> dict[str, Any]:
+        patch: dict[str, Any] = {}
+        for key, given in value.items():
+            field = self.fields[key]
+            name = field.python_name
+            if name == "_empty" or (name == "uid" and given is None):
+                continue
+            if given is not None:
+                if field.metadata.get("tally"):
+                    given = {count["key"]: count["count"] for count in given}
+                elif isinstance(given, list):
+                    given = context.convert(given, field.type, key)
+            patch[name] = given
+        return patch
+
+
+def _input_type(name: str, fields: list[StrawberryField]) -> type:
+    return compiled_type(name, fields, is_input=True, from_input=RecordPatch(fields))
 
 
 def _input_fields(fields: Sequence[FieldDefinition], prefix: str) -> list[StrawberryField]:
-    compiled = []
+    compiled: list[StrawberryField] = []
     for definition in fields:
-        if not _writable(definition):
+        kind = definition.value_kind
+        if not _writable(definition, kind):
             continue
-        if definition.value_kind == ValueKind.SUBFORM:
-            entry_name = prefix + type_name(definition.name) + "Input"
-            entry = create_type(
-                entry_name,
+        if kind == ValueKind.SUBFORM:
+            entry = _input_type(
+                prefix + type_name(definition.name) + "Input",
                 [
-                    compiled_field(
+                    CompiledField(
                         "uid",
-                        strawberry.ID | None,
+                        _OPTIONAL_ID,
                         description="Leave out for a new entry; keep to change one.",
                     ),
                     *_input_fields(definition.fields, prefix + type_name(definition.name)),
                 ],
-                is_input=True,
             )
-            annotation: Any = list[entry] | None  # type: ignore[valid-type]
+            field_type: Any = optional_list(entry)
         else:
-            annotation = _INPUT_SCALARS[definition.value_kind] | None
-        field = compiled_field(definition.name, annotation, description=_label(definition))
-        if definition.value_kind == ValueKind.TALLY:
-            field.metadata = MappingProxyType({"tally": True})
-        compiled.append(field)
+            field_type = _INPUT_TYPES[kind]
+        compiled.append(
+            CompiledField(
+                definition.name,
+                field_type,
+                description=_label(definition),
+                metadata=_TALLY_METADATA if kind == ValueKind.TALLY else None,
+            )
+        )
     return compiled
 
 
@@ -236,15 +297,8 @@ SYSTEM_FIELDS: list[tuple[str, Any, str]] = [
     ("status_changed_at", DateTime | None, "When the record was last closed or reopened."),
     ("module", str | None, "The key of the module (programme) the record belongs to, if any."),
 ]
-
-
-def _node_type(name: str, fields: list[StrawberryField]) -> type:
-    """A record type implementing Node (create_type, with the interface as base)."""
-    namespace: dict[str, Any] = {str(f.python_name or f.graphql_name): f for f in fields}
-    namespace["__annotations__"] = {name: f.type for name, f in namespace.items()}
-    namespace["is_type_of"] = staticmethod(is_record_values)
-    cls = types.new_class(name, (Node,), {}, lambda ns: ns.update(namespace))
-    return strawberry.type(cls)
+_SYSTEM_TYPES = [(n, resolved(t), d) for n, t, d in SYSTEM_FIELDS]
+_NODE = Node.__strawberry_definition__  # type: ignore[attr-defined]
 
 
 def compile_record_types(
@@ -260,34 +314,46 @@ def compile_record_types(
         services = None
     dynamic = _output_fields(list(schema.fields.values()), name, services)
     dynamic += attachment_list_fields(schema.fields.values())
-    system = [compiled_field(n, t, description=d) for n, t, d in SYSTEM_FIELDS]
+    system: list[StrawberryField] = [
+        CompiledField(n, t, description=d) for n, t, d in _SYSTEM_TYPES
+    ]
     system.append(_redacted_fields())
     system += extra_fields
-    output = _node_type(name, [*system, *dynamic])
+    output = compiled_type(
+        name,
+        [*system, *dynamic],
+        bases=(Node,),
+        interfaces=[_NODE],
+        is_type_of=is_record_values,
+    )
     inputs = _input_fields(list(schema.fields.values()), name) or [
-        compiled_field(
-            "_empty", str | None, description="This record type has no writable field yet."
+        CompiledField(
+            "_empty",
+            resolved(str | None),
+            description="This record type has no writable field yet.",
         )
     ]
-    input_type = create_type(f"{name}Input", inputs, is_input=True)
-    edge = create_type(
-        f"{name}Edge", [compiled_field("cursor", str), compiled_field("node", output)]
+    input_type = _input_type(f"{name}Input", inputs)
+    edge = compiled_type(
+        f"{name}Edge", [CompiledField("cursor", resolved(str)), CompiledField("node", output)]
     )
-    connection = create_type(
+    connection = compiled_type(
         f"{name}Connection",
         [
-            compiled_field("edges", list[edge]),  # type: ignore[valid-type]
-            compiled_field("page_info", PageInfo),
-            compiled_field("total_count", int, description="Records visible to you in all pages."),
+            CompiledField("edges", list_of(edge)),
+            CompiledField("page_info", resolved(PageInfo)),
+            CompiledField(
+                "total_count", resolved(int), description="Records visible to you in all pages."
+            ),
         ],
     )
-    payload = create_type(
+    payload = compiled_type(
         f"{name}Payload",
         [
-            compiled_field(
+            CompiledField(
                 "record",
-                output | None,
-                graphql=field_name(schema.record_type),
+                optional(output),
+                graphql_name=field_name(schema.record_type),
                 description="The record as saved; null when nothing was saved.",
             ),
             *payload_fields(),

@@ -1,12 +1,9 @@
-"""Read-service views to the dicts the compiled types read, and input objects to patches."""
+"""Read-service views to the dicts the compiled types read."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-import strawberry
 
 from backend.records.reading import RecordView
 from formengine import FieldDefinition, FieldPath, RecordSchema, ValueKind
@@ -111,23 +108,3 @@ def record_values(
         _batch=batch,
     )
     return values
-
-
-def input_to_patch(value: Any) -> Any:
-    """A compiled input object to a patch: fields left out (UNSET) are not in the patch."""
-    if isinstance(value, list):
-        return [input_to_patch(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        patch = {}
-        for field in dataclasses.fields(value):
-            item = getattr(value, field.name)
-            if item is strawberry.UNSET or field.name == "_empty":
-                continue
-            if field.name == "uid" and item is None:
-                continue
-            if field.metadata.get("tally") and isinstance(item, list):
-                patch[field.name] = {count.key: count.count for count in item}
-                continue
-            patch[field.name] = input_to_patch(item)
-        return patch
-    return value
