@@ -15,6 +15,7 @@ from typing import Any
 
 import strawberry
 import strawberry_django
+from django.apps import AppConfig, apps
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.urls import URLPattern, path
@@ -51,10 +52,26 @@ def _model(name: str, fields: dict[str, Any], ordering: tuple[str, ...] = ()) ->
     return type(name, (models.Model,), {"__module__": __name__, "Meta": meta, **fields})
 
 
+def _install_app() -> None:
+    """Install the bench's models as an app of their own (only in the bench process), so
+    Django sees their reverse relations and the optimizer can prefetch them."""
+    if APP in apps.app_configs:
+        return
+    import bench
+
+    config = AppConfig("bench", bench)
+    config.label = APP
+    config.apps = apps
+    config.models = apps.all_models[APP]
+    apps.app_configs[APP] = config
+    apps.clear_cache()
+
+
 class Baseline:
     """Models, Strawberry types and the loaded rows for one record schema."""
 
     def __init__(self, schema: RecordSchema) -> None:
+        _install_app()
         self.models: list[type[models.Model]] = []
         self.user = _model(
             "BaselineUser",
