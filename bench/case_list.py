@@ -1,7 +1,8 @@
 """The case list returning every demo case field, against the floor (the same rows fetched
 with psycopg and written with orjson) and against the baseline (the same cases as Django
 models served by strawberry-django with its optimizer, bench/baseline.py), in one run: at
-10, 50 and 100 cases, and at 50 cases with 50, 150 and every field. Prints milliseconds,
+10, 50 and 100 cases, and at 50 cases with 50, 150 and every field, and interpreted
+(COMPILED_RECORD_EXECUTION off). Prints milliseconds,
 both ratios and requests per second of one process.
 
 Run: .venv/bin/python -m bench.case_list   (uses a throwaway database on the same server;
@@ -131,7 +132,12 @@ def _post(client: Client, url: str, body: str, token: str | None = None) -> byte
 
 def _measure(
     demo: Tenant, case_type: GraphQLObjectType, baseline: baseline_bench.Baseline
-) -> tuple[list[tuple[str, int, float, float, float]], list[tuple[int, float, float]], int]:
+) -> tuple[
+    list[tuple[str, int, float, float, float]],
+    list[tuple[int, float, float]],
+    tuple[float, float],
+    int,
+]:
     client = Client()
     login = client.post(
         "/graphql",
@@ -223,6 +229,8 @@ def _measure(
         ours_ms = median_ms(ours(rows, every))
         theirs_ms = median_ms(theirs(rows))
         pages.append((f"{rows} cases, every field", rows, floor_ms, ours_ms, theirs_ms))
+    with override_settings(COMPILED_RECORD_EXECUTION=False):
+        interpreted = (median_ms(lambda: floor(50)), median_ms(ours(50, every)))
     widths = []
     for count in FIELD_COUNTS:
         widths.append(
@@ -233,12 +241,13 @@ def _measure(
             )
         )
     conn.close()
-    return pages, widths, top_level
+    return pages, widths, interpreted, top_level
 
 
 def _report(
     pages: list[tuple[str, int, float, float, float]],
     widths: list[tuple[int, float, float]],
+    interpreted: tuple[float, float],
     top_level: int,
 ) -> None:
     print(f"Case: {top_level} top-level fields with every one selected (subforms with theirs)")
@@ -251,6 +260,11 @@ def _report(
             f"{label:<26}{floor_ms:>9.1f}{ours_ms:>9.1f}{theirs_ms:>12.1f}"
             f"{ours_ms / floor_ms:>11.1f}{ours_ms / theirs_ms:>10.2f}{1000 / ours_ms:>11.0f}"
         )
+    floor_ms, ours_ms = interpreted
+    print(
+        f"{'50 cases, interpreted':<26}{floor_ms:>9.1f}{ours_ms:>9.1f}{'':>12}"
+        f"{ours_ms / floor_ms:>11.1f}{'':>10}{1000 / ours_ms:>11.0f}"
+    )
     for count, floor_ms, ours_ms in widths:
         print(
             f"{f'50 cases, {count} leaf fields':<26}{floor_ms:>9.1f}{ours_ms:>9.1f}{'':>12}"
