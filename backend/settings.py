@@ -353,6 +353,9 @@ TIME_ZONE = "UTC"
 
 # Bearer token of GET /metrics (Prometheus); unset: /metrics answers 404.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Record selections are produced by a plan made once per selection (graphql_schema.execution);
+# COMPILED_RECORD_EXECUTION=0 executes every field through graphql-core instead.
+COMPILED_RECORD_EXECUTION = os.environ.get("COMPILED_RECORD_EXECUTION", "1") == "1"
 
 # LOG_FORMAT=json (the container's default): one JSON object per line, with the request id,
 # tenant, user id and operation name of the request being served; never a value or a token.
