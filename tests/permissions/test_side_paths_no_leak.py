@@ -50,6 +50,7 @@ from tests.permissions.side_paths_world import (
     reads,
     worlds,
 )
+from tests.permissions.test_read_paths_no_leak import post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -61,18 +62,6 @@ SETTINGS = settings(
     # names the user, the path and the value.
     phases=[Phase.explicit, Phase.generate],
 )
-
-
-def post(query: str, variables: dict[str, Any] | None, token: str) -> tuple[dict[str, Any], str]:
-    response = Client().post(
-        "/graphql",
-        data=json.dumps({"query": query, "variables": variables or {}}),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )
-    assert response.status_code == 200, response.content
-    raw = response.content.decode()
-    return json.loads(raw), raw
 
 
 def codes(body: dict[str, Any]) -> list[str]:
