@@ -25,11 +25,6 @@ def require_action(user: User, action: str, record_type: str = TENANT_WIDE) -> N
 
 def require_action_on_any(user: User, action: str) -> None:
     """Refuse a user whose role grants `action` on no record type (nor tenant-wide)."""
-    role = user.role
-    granted = (
-        role is not None
-        and user.is_active
-        and any(action in actions for actions in (role.actions or {}).values())
-    )
-    if not granted:
+    granted_on = user.role.actions if user.role is not None else None
+    if not any(role_allows(user, action, record_type) for record_type in granted_on or {}):
         raise Forbidden(f"Your role does not allow '{action}'.", action=action)
