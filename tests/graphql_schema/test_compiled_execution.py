@@ -87,7 +87,9 @@ def selections(
         sub = ""
         if isinstance(inner, GraphQLObjectType):
             sub = (
-                "{ " + draw(selections(inner, depth + 1, prefix)) + " }"
+                # the child prefix carries the parent's path: two selections of one field merge,
+                # and their children's aliases must not collide
+                "{ " + draw(selections(inner, depth + 1, f"{prefix}{depth}_{index}_")) + " }"
                 if depth < 2
                 else "{ __typename }"
             )
