@@ -160,7 +160,7 @@ class CompiledRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return EXECUTE, None, None, False
         nullable = not isinstance(field.type, GraphQLNonNull)
         definition = (field.extensions or {}).get("strawberry-definition")
-        if definition is None or definition.extensions or self.middleware_manager:
+        if definition is None or definition.extensions or self._has_middleware():
             return EXECUTE, None, None, False
         if definition.base_resolver is None:
             read: Any = definition.python_name
@@ -182,6 +182,12 @@ class CompiledRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
             wrapped = item_type if items_nullable else GraphQLNonNull(item_type)
             return kind, read, (OBJECTS, item_type, grouped, items_nullable, wrapped), nullable
         return EXECUTE, None, None, False
+
+    def _has_middleware(self) -> bool:
+        """Whether a schema extension wraps resolvers (Strawberry always passes a manager,
+        usually empty)."""
+        manager = self.middleware_manager
+        return manager is not None and bool(manager.middlewares)
 
     def plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> SelectionPlan:
         plans = self.__dict__.setdefault("_plans", {})

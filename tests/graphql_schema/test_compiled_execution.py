@@ -162,3 +162,32 @@ def test_every_case_field_with_redactions_answers_as_the_interpreted(
     # cp_monitor may not read pii: its names are null and listed as redacted, on both paths
     assert "nameFirst" in redacted["cp_monitor"]
     assert "nameFirst" not in redacted["admin"]
+
+
+def test_compiled_execution_resolves_record_fields_without_graphql_core(
+    world: tuple[GraphQLObjectType, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path is taken: a page of every case field sends only a handful of fields per
+    record through graphql-core's per-field execution (Strawberry always hands the executor
+    a middleware manager, empty unless an extension wraps resolvers)."""
+    from bench.case_list import selection
+    from graphql_schema.execution import CompiledRecordExecutionContext
+
+    case_type, tokens = world
+    calls: list[str] = []
+    execute_field = CompiledRecordExecutionContext.execute_field
+
+    def counted(self: Any, parent_type: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(parent_type.name)
+        return execute_field(self, parent_type, *args, **kwargs)
+
+    monkeypatch.setattr(CompiledRecordExecutionContext, "execute_field", counted)
+    query = f"{{ cases(first: 10) {{ edges {{ node {{ {selection(case_type)} }} }} }} }}"
+    executed = {}
+    for compiled in (False, True):
+        calls.clear()
+        with override_settings(COMPILED_RECORD_EXECUTION=compiled):
+            assert "errors" not in gql(query, token=tokens["admin"])
+        executed[compiled] = calls.count("Case")
+    assert executed[False] > 100 * 3  # every field of the three cases
+    assert executed[True] <= executed[False] / 20
