@@ -6,7 +6,8 @@ class DatabaseConfig(AppConfig):
     label = "database"
 
     def ready(self) -> None:
-        import orjson
         from psycopg.types.json import set_json_loads
 
-        set_json_loads(orjson.loads)  # JSONB record data, several times faster to load
+        from backend.database.json import loads
+
+        set_json_loads(loads)  # JSONB record data, several times faster to load

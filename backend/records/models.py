@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from backend.database.json import FastJSONDecoder
 from backend.tenancy.models import Agency, Tenant
 
 
@@ -31,11 +32,11 @@ class Record(models.Model):
     group_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     associated_user_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     location_path = models.CharField(max_length=255, blank=True)
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, decoder=FastJSONDecoder)
     # field name -> revision of the write that last changed it
-    field_revs = models.JSONField(default=dict)
+    field_revs = models.JSONField(default=dict, decoder=FastJSONDecoder)
     # form key -> version number the record was last written with
-    form_versions = models.JSONField(default=dict)
+    form_versions = models.JSONField(default=dict, decoder=FastJSONDecoder)
     revision = models.PositiveIntegerField(default=1)
     # From one sequence across all records: the cursor of offline sync.
     change_seq = models.BigIntegerField(
@@ -93,7 +94,7 @@ class RecordHistory(models.Model):
     device_id = models.UUIDField(null=True, blank=True)
     action = models.CharField(max_length=40, default="update")
     # {field: [old, new]}
-    diff = models.JSONField(default=dict)
+    diff = models.JSONField(default=dict, decoder=FastJSONDecoder)
 
     class Meta:
         ordering = ["record_id", "revision"]

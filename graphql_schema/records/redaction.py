@@ -75,6 +75,7 @@ class Redactor:
         # by another document's node while the entry stands.
         self._flat: dict[tuple[int, ...], tuple[Sequence[FieldNode], list[FieldNode]]] = {}
         self.levels: dict[FieldPath, dict[str, FieldDefinition]] = {}
+        self._levels: dict[tuple[Any, ...], tuple[Any, RecordAccess, Any]] = {}
         self._collect(fields, ())
 
     def _collect(self, fields: Iterable[FieldDefinition], parent: FieldPath) -> None:
@@ -99,6 +100,38 @@ class Redactor:
         self._flat[key] = (tuple(nodes), flat)
         return flat
 
+    def _level(
+        self,
+        nodes: Sequence[FieldNode],
+        info: GraphQLResolveInfo,
+        access: RecordAccess,
+        parent: FieldPath,
+    ) -> tuple[list[str], list[tuple[FieldNode, FieldPath]]]:
+        """For one selection at one level and one access: the response keys withheld, and
+        the subforms whose entries withhold something (to look into, entry by entry). A
+        page's records share their selection and, mostly, their access: worked out once."""
+        key = (tuple(id(n) for n in nodes), id(access), parent)
+        cached = self._levels.get(key)
+        if cached is not None:
+            return cached[2]
+        withheld: list[str] = []
+        deeper: list[tuple[FieldNode, FieldPath]] = []
+        level = self.levels.get(parent, {})
+        for node in self._flatten(nodes, info, None if parent else self.type_name):
+            definition = level.get(node.name.value)
+            if definition is None:
+                continue
+            path = (*parent, definition.name)
+            if not access.may_read(path):
+                withheld.append(_key(node))
+            elif definition.fields and path in access.hiding:
+                deeper.append((node, path))
+        if len(self._levels) > 512:
+            self._levels.clear()
+        # the entry keeps its nodes and access alive, so that their ids are not reused
+        self._levels[key] = (tuple(nodes), access, (withheld, deeper))
+        return withheld, deeper
+
     def redacted_paths(
         self,
         nodes: Sequence[FieldNode],
@@ -108,21 +141,12 @@ class Redactor:
         values: Mapping[str, Any],
         parent: FieldPath = (),
     ) -> list[Path]:
-        paths: list[Path] = []
-        level = self.levels.get(parent, {})
-        for node in self._flatten(nodes, info, None if parent else self.type_name):
-            definition = level.get(node.name.value)
-            if definition is None:
+        withheld, deeper = self._level(nodes, info, access, parent)
+        paths: list[Path] = [[*base, key] for key in withheld]
+        for node, path in deeper:
+            entries = values.get(path[-1])
+            if not isinstance(entries, list):
                 continue
-            path = (*parent, definition.name)
-            if not access.may_read(path):
-                paths.append([*base, _key(node)])
-                continue
-            entries = values.get(definition.name)
-            if not definition.fields or not isinstance(entries, list):
-                continue
-            if path not in access.hiding:
-                continue  # nothing below it is withheld
             for index, entry in enumerate(entries):
                 if isinstance(entry, Mapping):
                     paths += self.redacted_paths(
