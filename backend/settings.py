@@ -193,6 +193,9 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 SCHEMA_REGISTRY_MAX_MB = int(os.environ.get("SCHEMA_REGISTRY_MAX_MB", "256"))
 SCHEMA_REGISTRY_MAX_COUNT = int(os.environ.get("SCHEMA_REGISTRY_MAX_COUNT", "1000"))
 SCHEMA_WATCH_SECONDS = float(os.environ.get("SCHEMA_WATCH_SECONDS", "2"))
+# Objects allocated between two collections of the young generation in a warmed-up worker
+# (backend/collector.py; CPython's default is 700).
+GC_YOUNG_THRESHOLD = int(os.environ.get("GC_YOUNG_THRESHOLD", "5000"))
 # Throttling: sign-in attempts per window, per client address and per (tenant, username).
 LOGIN_RATE_LIMIT_PER_IP = int(os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "60"))
 LOGIN_RATE_LIMIT_PER_USERNAME = int(os.environ.get("LOGIN_RATE_LIMIT_PER_USERNAME", "10"))

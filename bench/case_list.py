@@ -29,6 +29,7 @@ from django.test import Client, override_settings
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 
 from backend.accounts.models import User
+from backend.collector import settle
 from backend.demo.seed import seed_demo
 from backend.forms.configuration import published_configuration
 from backend.records.models import Record
@@ -125,8 +126,8 @@ def _post(client: Client, url: str, body: str, token: str | None = None) -> byte
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     response = client.post(url, body, content_type="application/json", **extra)
     assert response.status_code == 200, response.content[:500]
-    payload = json.loads(response.content)
-    assert "errors" not in payload, payload["errors"][:3]
+    # not decoded here (the floor's answer is not either): the first answers are, in _measure
+    assert b'"errors"' not in response.content, response.content[:500]
     return response.content
 
 
@@ -213,6 +214,7 @@ def _measure(
     check = json.loads(theirs(max(PAGES))())["data"]["cases"]["edges"]
     assert len(first) == len(check) == max(PAGES)
     top_level = len(first[0]["node"])
+    settle()  # warmed up: the collector set as a web worker sets it (ops/gunicorn_conf.py)
 
     if os.environ.get("PROFILE"):
         import cProfile

@@ -16,6 +16,7 @@ import threading
 from django.conf import settings
 from django.db import connections
 
+from backend.collector import settle
 from backend.tenancy.context import tenant_transaction
 from backend.tenancy.models import Tenant
 
@@ -44,6 +45,8 @@ class ConfigWatcher:
             with tenant_transaction(tenant.pk):
                 schema_for_tenant(tenant)
             changed.append(tenant.pk)
+        if changed:
+            settle()  # the new schemas join the objects collections skip
         return changed
 
     def start(self, interval: float) -> None:

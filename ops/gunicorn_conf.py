@@ -13,6 +13,7 @@ logger = logging.getLogger("ops.gunicorn")
 def post_worker_init(worker: Any) -> None:
     from django.db import connections
 
+    from backend.collector import settle
     from graphql_schema.registry import warm_schemas
     from graphql_schema.schema_warming import start_watching
 
@@ -22,6 +23,7 @@ def post_worker_init(worker: Any) -> None:
         logger.warning("could not compile the tenants' schemas at start", exc_info=True)
     finally:
         connections.close_all()
+    settle()
     start_watching()
 
 

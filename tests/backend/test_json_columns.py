@@ -36,3 +36,10 @@ def test_psycopg_jsonb_loader_keeps_integers_beyond_64_bits() -> None:
     loader = JsonbLoader(0)
     assert loader.load(b'{"huge": 1180591620717411303425, "n": 7}') == {"huge": 2**70 + 1, "n": 7}
     assert loader.load(memoryview(b'{"a": "\\u0641"}')) == {"a": "\u0641"}
+
+
+def test_huge_numbers_in_subform_entries_and_lists_keep_their_digits() -> None:
+    from psycopg.types.json import JsonbLoader
+
+    text = b'{"s": [{"a": [1, -1180591620717411303425]}], "f": 1.5e300}'
+    assert JsonbLoader(0).load(text) == {"s": [{"a": [1, -(2**70) - 1]}], "f": 1.5e300}
