@@ -26,6 +26,7 @@ differential test compares against).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,13 @@ _IDENTITY: dict[GraphQLScalarType, type] = {
     GraphQLID: str,
     GraphQLBoolean: bool,
 }
+
+
+# Plans by schema (see `_shared_plan`); a schema that is dropped takes its plans along.
+SHARED_PLANS_PER_SCHEMA = 512
+_SHARED_PLANS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class Unplanned(Exception):
@@ -195,9 +203,40 @@ class CompiledRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = plans.get(key)
         if cached is None:
             # The grouped field set is kept alive with its plan, so its id is not reused.
-            cached = (grouped_field_set, SelectionPlan(self, parent_type, grouped_field_set))
+            cached = (grouped_field_set, self._shared_plan(parent_type, grouped_field_set))
             plans[key] = cached
         return cached[1]
+
+    def _shared_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> SelectionPlan:
+        """The plan of this selection made by an earlier request, if any: parsed documents
+        are cached (graphql_schema/limits/document.py), so the same query sends the same
+        field nodes. What else decides a plan is in the key: the object type, the response
+        keys, the values of the Boolean variables (`@include`/`@skip` further down) and
+        whether an extension wraps resolvers. Kept per schema, dropped with it."""
+        nodes = []
+        for details in grouped_field_set.values():
+            for detail in details:
+                if detail.defer_usage is not None or detail.fragment_variable_values:
+                    return SelectionPlan(self, parent_type, grouped_field_set)
+                nodes.append(id(detail.node))
+        variables = self.variable_values.coerced if self.variable_values else {}
+        switches = tuple(sorted((k, v) for k, v in variables.items() if type(v) is bool))
+        key = (
+            parent_type.name,
+            tuple(grouped_field_set),
+            tuple(nodes),
+            switches,
+            self._has_middleware(),
+        )
+        shared = _SHARED_PLANS.setdefault(self.schema, {})
+        found = shared.get(key)
+        if found is None or found[0] is not parent_type:
+            if len(shared) >= SHARED_PLANS_PER_SCHEMA:
+                shared.clear()
+            plan = SelectionPlan(self, parent_type, grouped_field_set)
+            # the plan's field details hold the nodes: their ids are not reused meanwhile
+            found = shared[key] = (parent_type, plan)
+        return found[1]
 
     def execute_fields(
         self,

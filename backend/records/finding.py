@@ -31,6 +31,9 @@ class Found:
         return self.page.total if self.page.total is not None else self.queryset.count()
 
 
+WRITE_BOOKKEEPING = ("field_revs", "form_versions")
+
+
 def record_catalogue(user: User, record_type: str) -> Catalogue:
     configuration, schema = record_schema(user, record_type)
     return catalogue(schema, has_modules=bool(configuration.modules.get(record_type)))
@@ -77,7 +80,8 @@ def find_records(
         else list(lead)
     )
     found = paging.page(
-        records.select_related("owner"),
+        # write bookkeeping, as large as the data and never shown: left in the database
+        records.select_related("owner").defer(*WRITE_BOOKKEEPING),
         first=first,
         after=after,
         last=last,

@@ -191,3 +191,29 @@ def test_compiled_execution_resolves_record_fields_without_graphql_core(
         executed[compiled] = calls.count("Case")
     assert executed[False] > 100 * 3  # every field of the three cases
     assert executed[True] <= executed[False] / 20
+
+
+def test_one_document_with_other_variables_answers_by_its_variables(
+    world: tuple[GraphQLObjectType, dict[str, str]],
+) -> None:
+    """Plans outlive a request (the same document comes again): the Boolean variables that
+    include or skip fields further down are part of what a plan is for."""
+    _, tokens = world
+    query = (
+        "query($yes: Boolean!) { cases(first: 5) { edges { node { id "
+        "services { uid serviceType @skip(if: $yes) "
+        "... @include(if: $yes) { redactedFields } } } } } }"
+    )
+    answers = {}
+    for yes in (True, False, True):
+        with override_settings(COMPILED_RECORD_EXECUTION=False):
+            interpreted = gql(query, {"yes": yes}, tokens["cp_worker"])
+        with override_settings(COMPILED_RECORD_EXECUTION=True):
+            compiled = gql(query, {"yes": yes}, tokens["cp_worker"])
+        assert compiled == interpreted
+        answers[yes] = compiled
+    nodes = [e["node"] for e in answers[True]["data"]["cases"]["edges"]]
+    entries = [s for n in nodes for s in n["services"] or []]
+    assert entries and all("redactedFields" in s and "serviceType" not in s for s in entries)
+    skipped = [e["node"] for e in answers[False]["data"]["cases"]["edges"]]
+    assert all("serviceType" in s for n in skipped for s in n["services"] or [])
