@@ -214,6 +214,7 @@ def test_one_document_with_other_variables_answers_by_its_variables(
         answers[yes] = compiled
     nodes = [e["node"] for e in answers[True]["data"]["cases"]["edges"]]
     entries = [s for n in nodes for s in n["services"] or []]
-    assert entries and all("redactedFields" in s and "serviceType" not in s for s in entries)
+    assert entries
+    assert all("redactedFields" in s and "serviceType" not in s for s in entries)
     skipped = [e["node"] for e in answers[False]["data"]["cases"]["edges"]]
     assert all("serviceType" in s for n in skipped for s in n["services"] or [])
