@@ -97,8 +97,6 @@ class Stack:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "CELERY_QUEUE": f"drill-{os.getpid()}",
-            # Messages Redis held when it stopped (it keeps nothing here) go again after this.
-            "OUTBOX_REDELIVER_AFTER_SECONDS": "10",
             # Every client comes from 127.0.0.1: the per-address sign-in throttle would bite.
             "LOGIN_RATE_LIMIT_PER_IP": "10000",
         }
@@ -189,6 +187,11 @@ class Stack:
         self.redis.stop()
         with contextlib.suppress(subprocess.CalledProcessError):  # a failed drill stopped it
             self.postgres.stop()
+        keep = os.environ.get("DRILL_LOG_DIR")  # the processes' logs, kept to read after a run
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            for log in self.root.glob("*.log"):
+                shutil.copy(log, Path(keep) / log.name)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def web_workers(self) -> list[psutil.Process]:
