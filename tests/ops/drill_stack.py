@@ -12,7 +12,9 @@ import contextlib
 import http.client
 import json
 import os
+import random
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -58,6 +60,12 @@ REFER = """mutation Refer($id: ID!, $forms: [String!]!, $cmid: String!) {
 # A request that finds no answer within this long counts as a hang (generous: a loaded
 # 2-core machine booting a replacement worker answers some requests in 10-20 s).
 REQUEST_TIMEOUT = 30.0
+
+
+def _child_name() -> str:
+    """A name of its own per case: a thousand children all named alike would make every new
+    case a match for all the others, and the worker's matching of them the drill's load."""
+    return "".join(random.choices(string.ascii_lowercase, k=8)).capitalize()
 
 
 def _scrubbed_environment() -> dict[str, str]:
@@ -344,8 +352,12 @@ class Caseworkers:
         while not self._stop.is_set():
             step += 1
             cmid = f"drill-{self._run}-{n}-{step}"
+            name = _child_name()
             created = self._send(
-                tally, "createCase", CREATE, {"input": CASE_INPUT, "cmid": f"{cmid}-c"}
+                tally,
+                "createCase",
+                CREATE,
+                {"input": {**CASE_INPUT, "nameFirst": name}, "cmid": f"{cmid}-c"},
             )
             if created is None:
                 continue
@@ -359,7 +371,7 @@ class Caseworkers:
                 {
                     "id": case["id"],
                     "rev": case["revision"],
-                    "input": {"nameFirst": f"Drill {step}"},
+                    "input": {"nameFirst": f"{name} {step}"},
                     "cmid": f"{cmid}-u",
                 },
             )
