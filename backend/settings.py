@@ -305,6 +305,16 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "casework")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# After losing the broker the worker tries again every BROKER_RECONNECT_MAX_SECONDS at most
+# (Celery's own pauses grow to 30 s), and keeps trying however long the outage lasts
+# (Celery stops after 100 attempts: a few minutes at this pace).
+CELERY_WORKER_CONSUMER = "backend.celery_consumer:Consumer"
+BROKER_RECONNECT_MAX_SECONDS = float(os.environ.get("BROKER_RECONNECT_MAX_SECONDS", "2"))
+CELERY_BROKER_CONNECTION_MAX_RETRIES = (
+    int(os.environ["BROKER_CONNECTION_MAX_RETRIES"])
+    if os.environ.get("BROKER_CONNECTION_MAX_RETRIES")
+    else None
+)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 # Beat: relay outbox events the broker missed (also `manage.py relay_outbox --loop`), and
 # raise overdue-service alerts (idempotent: once per service entry), and purge removed

@@ -189,7 +189,7 @@ def attach_file(
             stored.append(store(user.tenant_id, upload.file))
             size, sha256 = upload.size, _sha256(upload.file)
         with transaction.atomic():
-            record = Record.objects.select_for_update().get(pk=visible.record.pk)
+            record = Record.objects.select_for_update(no_key=True).get(pk=visible.record.pk)
             if not target.exists_in(record.data):
                 raise UnknownSubformEntry(
                     f"The entry {entry_uid!r} was removed meanwhile.", field="entryUid"
@@ -299,7 +299,7 @@ def remove_attachment(
         raise missing
     require_action(user, "write", record_type)
     with transaction.atomic():
-        record = Record.objects.select_for_update().get(pk=attachment.record_id)
+        record = Record.objects.select_for_update(no_key=True).get(pk=attachment.record_id)
         old = target.value_in(record.data)
         if isinstance(old, list):
             new: Any = [i for i in old if i != str(attachment.pk)] or None

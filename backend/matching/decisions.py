@@ -36,7 +36,7 @@ def visible_pair(user: User, a: str | uuid.UUID, b: str | uuid.UUID) -> tuple[Vi
     seen = (get_any_record(user, a), get_any_record(user, b))
     if seen[0].record.pk == seen[1].record.pk:
         raise InvalidMatchPair("A record cannot match itself.", field="b")
-    locked = Record.objects.select_for_update().in_bulk([v.record.pk for v in seen])
+    locked = Record.objects.select_for_update(no_key=True).in_bulk([v.record.pk for v in seen])
     return tuple(VisibleRecord(locked[v.record.pk], v.access) for v in seen)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -31,6 +32,11 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 # Publishing must not hold up a request for long when the broker is down: one quick retry.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A key the relay keeps in the broker's Redis: gone when Redis came back empty (restarted
+# without persistence, flushed, failed over to an empty replica), and with it every message
+# it held. While the relay catches up it holds the moment it found it gone.
+BROKER_MARK_KEY = "casework:outbox:broker-mark"
+BROKER_MARK_CAUGHT_UP = "caught-up"
 
 
 def enqueue_email(
@@ -104,23 +110,80 @@ def _publish(tenant_id: int, event_id: uuid.UUID) -> bool:
 
 def relay_pending(limit: int = 500) -> int:
     """Publish undelivered events never relayed, or relayed long ago; returns how many.
+    When the broker came back empty, every undelivered event relayed before that is relayed
+    again at once: what it held is lost, and OUTBOX_REDELIVER_AFTER_SECONDS would leave it
+    there for minutes.
 
     Stops at the first publish that fails (the broker is down); the rest wait for next time.
     """
+    mark = _broker_emptied_mark()
+    emptied_at = datetime.fromisoformat(mark) if mark is not None else None
     relayed = 0
+    complete = True
     for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
         if relayed >= limit:
+            complete = False
             break
-        count, broker_up = _relay_tenant(tenant_id, limit - relayed)
+        count, broker_up = _relay_tenant(tenant_id, limit - relayed, emptied_at)
         relayed += count
         if not broker_up:
+            complete = False
             break
+    if mark is not None and complete and relayed < limit:
+        _caught_up(mark)
     return relayed
 
 
-def _relay_tenant(tenant_id: int, limit: int) -> tuple[int, bool]:
+def _broker_redis() -> redis.Redis | None:
+    app = _delivery[0].app if _delivery else None
+    if app is None or app.conf.task_always_eager:
+        return None
+    url = str(app.conf.broker_url or "")
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def _broker_emptied_mark() -> str | None:
+    """When the relay found the broker empty (ISO 8601), while it has not caught up since."""
+    client = _broker_redis()
+    if client is None:
+        return None
+    try:
+        # The first to find the mark gone starts the catch-up, from this moment on.
+        client.set(BROKER_MARK_KEY, timezone.now().isoformat(), nx=True)
+        mark = client.get(BROKER_MARK_KEY)
+    except redis.RedisError:
+        return None  # down: nothing is published this time anyway
+    finally:
+        client.close()
+    text = mark.decode() if isinstance(mark, bytes) else str(mark or "")
+    return None if not text or text == BROKER_MARK_CAUGHT_UP else text
+
+
+# Caught up with this emptying only: a later one (the key gone again) starts its own.
+_CAUGHT_UP_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2]) end
+"""
+
+
+def _caught_up(mark: str) -> None:
+    client = _broker_redis()
+    if client is None:
+        return
+    try:
+        client.eval(_CAUGHT_UP_SCRIPT, 1, BROKER_MARK_KEY, mark, BROKER_MARK_CAUGHT_UP)
+    except redis.RedisError:
+        pass  # the next pass relays again what this one did: delivered once all the same
+    finally:
+        client.close()
+
+
+def _relay_tenant(tenant_id: int, limit: int, emptied_at: datetime | None) -> tuple[int, bool]:
     now = timezone.now()
     lost_after = now - timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER_SECONDS)
+    if emptied_at is not None:
+        lost_after = max(lost_after, emptied_at)
     with tenant_transaction(tenant_id):
         pending = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)

@@ -218,7 +218,7 @@ def update_record(
     with transaction.atomic():
         visible = get_record(user, record_type, record_id)
         require_action(user, "write", record_type)
-        record = Record.objects.select_for_update().get(pk=visible.record.pk)
+        record = Record.objects.select_for_update(no_key=True).get(pk=visible.record.pk)
         if base_revision > record.revision or base_revision < 1:
             raise BadUserInput(
                 f"baseRevision {base_revision} is not a revision of this record "

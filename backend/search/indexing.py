@@ -12,6 +12,8 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from django.db import connection
+
 from backend.forms.configuration import published_configuration
 from backend.records.models import Record
 from backend.search.models import SHORT_ID_PATH, SearchToken
@@ -26,6 +28,8 @@ SOUND_TYPES = frozenset({"text", "textarea"})
 BATCH_SIZE = 500
 
 Token = tuple[str, str, str]  # (path, kind, token)
+# pg_advisory_xact_lock(namespace, tenant id): see _lock_tenant_index.
+INDEX_LOCK_NAMESPACE = 0x5EA2C4
 
 
 def indexed_fields(schema: RecordSchema) -> list[tuple[FieldPath, FieldDefinition]]:
@@ -104,9 +108,23 @@ def _rows(record: Record, tokens: Iterable[Token]) -> list[SearchToken]:
     ]
 
 
+def _lock_tenant_index(tenant_id: int, *, exclusive: bool) -> None:
+    """A write replaces one record's tokens, a rebuild every token of the tenant: deleting
+    the same rows in different orders, the two deadlocked. Writers share this lock (until
+    their transaction ends); a rebuild waits for the writers in flight and holds off new ones.
+    A writer may already hold its record's row lock when it waits here: records are locked
+    FOR NO KEY UPDATE (`select_for_update(no_key=True)`), which the foreign-key checks of the
+    rebuild's new tokens do not wait for."""
+    lock = "SELECT pg_advisory_xact_lock(%s, %s)"
+    shared = "SELECT pg_advisory_xact_lock_shared(%s, %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(lock if exclusive else shared, [INDEX_LOCK_NAMESPACE, tenant_id])
+
+
 def index_record(record: Record, tenant: Tenant) -> None:
     """Replace the record's tokens (in the caller's transaction)."""
     schema = published_configuration(tenant).schema_for(record.record_type)
+    _lock_tenant_index(record.tenant_id, exclusive=False)
     SearchToken.objects.filter(record_id=record.pk).delete()
     if schema is not None:
         SearchToken.objects.bulk_create(_rows(record, record_tokens(record, schema)))
@@ -125,6 +143,7 @@ def rebuild_tenant_index(tenant: Tenant) -> int:
     """Rebuild a tenant's whole index in one transaction; the number of tokens written."""
     written = 0
     with tenant_transaction(tenant.pk):
+        _lock_tenant_index(tenant.pk, exclusive=True)
         configuration = published_configuration(tenant)
         SearchToken.objects.filter(tenant=tenant).delete()
         batch: list[SearchToken] = []

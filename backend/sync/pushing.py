@@ -181,7 +181,7 @@ def _apply(user: User, device: Device, change: Change, record_id: uuid.UUID) -> 
     except NotFound as missing:
         raise NotFound(missing.message, field="id") from None
     require_action(user, "write", change.record_type)
-    record = Record.objects.select_for_update().get(pk=record_id)
+    record = Record.objects.select_for_update(no_key=True).get(pk=record_id)
     patch = _without_unchanged(patch, record.data, visible.access)
     base = change.base_revision or 0
     if not 0 <= base <= record.revision:

@@ -33,7 +33,7 @@ def workflow_record(
     require_action(user, action, record_type)
     if full and visible.access.kind is not AccessKind.FULL:
         raise Forbidden(f"Only those responsible for the record may {action} it.", action=action)
-    locked = Record.objects.select_for_update().get(pk=visible.record.pk)
+    locked = Record.objects.select_for_update(no_key=True).get(pk=visible.record.pk)
     return VisibleRecord(locked, visible.access), workflow
 
 

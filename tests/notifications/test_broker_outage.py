@@ -197,3 +197,32 @@ def test_a_broker_outage_delays_notifications_and_loses_or_repeats_none(
             assert message_ids(tmp_path) == Counter(dict.fromkeys(scene.expected_message_ids(), 1))
     finally:
         redis.stop()
+
+
+def test_messages_a_broker_lost_by_coming_back_empty_are_relayed_again_at_once(
+    scene: Scene, tmp_path: Path
+) -> None:
+    redis = RedisServer()
+    redis.start()
+    try:
+        with app_broker(redis.url):
+            # given an e-mail relayed after commit, waiting in Redis for a worker
+            scene.change_case("first")
+            assert all(event.relayed_at is not None for event in scene.events())
+            outbox.relay_pending()  # the relay has seen this broker
+            # when Redis restarts without persistence, the message is gone
+            redis.stop()
+            redis.start()
+            with celery_worker(
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                REDIS_URL=redis.url,
+                EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                EMAIL_FILE_PATH=str(tmp_path),
+            ):
+                # then the relay publishes it again at once, not after
+                # OUTBOX_REDELIVER_AFTER_SECONDS (600), and it is delivered once
+                relay_until_delivered(scene)
+                wait_until(lambda: len(message_ids(tmp_path)) == 1, "the e-mail arrived", 10)
+            assert message_ids(tmp_path) == Counter(dict.fromkeys(scene.expected_message_ids(), 1))
+    finally:
+        redis.stop()

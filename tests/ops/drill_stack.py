@@ -12,7 +12,9 @@ import contextlib
 import http.client
 import json
 import os
+import random
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -60,6 +62,12 @@ REFER = """mutation Refer($id: ID!, $forms: [String!]!, $cmid: String!) {
 REQUEST_TIMEOUT = 30.0
 
 
+def _child_name() -> str:
+    """A name of its own per case: a thousand children all named alike would make every new
+    case a match for all the others, and the worker's matching of them the drill's load."""
+    return "".join(random.choices(string.ascii_lowercase, k=8)).capitalize()
+
+
 def _scrubbed_environment() -> dict[str, str]:
     skip = {
         "DATABASE_URL",
@@ -97,8 +105,6 @@ class Stack:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "CELERY_QUEUE": f"drill-{os.getpid()}",
-            # Messages Redis held when it stopped (it keeps nothing here) go again after this.
-            "OUTBOX_REDELIVER_AFTER_SECONDS": "10",
             # Every client comes from 127.0.0.1: the per-address sign-in throttle would bite.
             "LOGIN_RATE_LIMIT_PER_IP": "10000",
         }
@@ -189,6 +195,11 @@ class Stack:
         self.redis.stop()
         with contextlib.suppress(subprocess.CalledProcessError):  # a failed drill stopped it
             self.postgres.stop()
+        keep = os.environ.get("DRILL_LOG_DIR")  # the processes' logs, kept to read after a run
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            for log in self.root.glob("*.log"):
+                shutil.copy(log, Path(keep) / log.name)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def web_workers(self) -> list[psutil.Process]:
@@ -341,8 +352,12 @@ class Caseworkers:
         while not self._stop.is_set():
             step += 1
             cmid = f"drill-{self._run}-{n}-{step}"
+            name = _child_name()
             created = self._send(
-                tally, "createCase", CREATE, {"input": CASE_INPUT, "cmid": f"{cmid}-c"}
+                tally,
+                "createCase",
+                CREATE,
+                {"input": {**CASE_INPUT, "nameFirst": name}, "cmid": f"{cmid}-c"},
             )
             if created is None:
                 continue
@@ -356,7 +371,7 @@ class Caseworkers:
                 {
                     "id": case["id"],
                     "rev": case["revision"],
-                    "input": {"nameFirst": f"Drill {step}"},
+                    "input": {"nameFirst": f"{name} {step}"},
                     "cmid": f"{cmid}-u",
                 },
             )
