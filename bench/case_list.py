@@ -223,7 +223,9 @@ def _measure(
         run = ours(50, every)
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [run() for _ in range(5)])
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        # PROFILE=1: by own time; PROFILE=cumulative (or another pstats key) by that
+        key = os.environ["PROFILE"]
+        pstats.Stats(profiler).sort_stats("tottime" if key == "1" else key).print_stats(40)
 
     pages = []
     for rows in PAGES:
