@@ -4,11 +4,9 @@ token rows they delete in different orders. Checked on a real server from a seco
 
 from __future__ import annotations
 
-import psycopg
 import pytest
-from django.conf import settings
-from django.db import connection
 
+from backend.records.filtering.indexes import owner_connection
 from backend.search.indexing import INDEX_LOCK_NAMESPACE, index_record
 from backend.tenancy.models import Tenant
 from tests.graphql_client import use_tenant
@@ -18,15 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _other_session_gets(function: str, tenant_id: int) -> bool:
-    owner = settings.DATABASES["owner"]
-    with psycopg.connect(
-        host=owner["HOST"] or None,
-        port=owner.get("PORT") or None,
-        user=owner["USER"],
-        password=owner.get("PASSWORD") or None,
-        dbname=connection.settings_dict["NAME"],
-        autocommit=True,
-    ) as other:
+    with owner_connection() as other:
         row = other.execute(
             f"SELECT {function}(%s, %s)",
             [INDEX_LOCK_NAMESPACE, tenant_id],
