@@ -39,12 +39,17 @@ class ConfigWatcher:
         for tenant in Tenant.objects.order_by("pk"):
             if self.versions.get(tenant.pk) == tenant.config_version:
                 continue
+            if not first:
+                try:
+                    with tenant_transaction(tenant.pk):
+                        schema_for_tenant(tenant)
+                except Exception:  # not noted as compiled: the next poll tries it again
+                    logger.warning(
+                        "could not compile tenant %s's new schema", tenant.pk, exc_info=True
+                    )
+                    continue
+                changed.append(tenant.pk)
             self.versions[tenant.pk] = tenant.config_version
-            if first:
-                continue
-            with tenant_transaction(tenant.pk):
-                schema_for_tenant(tenant)
-            changed.append(tenant.pk)
         if changed:
             settle()  # the new schemas join the objects collections skip
         return changed

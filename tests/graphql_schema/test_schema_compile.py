@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from django.db.models import F
 
 from backend.forms.configuration import published_configuration
@@ -111,3 +112,26 @@ def test_a_changed_configuration_is_compiled_before_any_request_asks_for_it(
         assert tenant.pk in watcher.poll()
         assert digest in registry._schemas
         assert tenant.pk not in watcher.poll()  # nothing changed since
+
+
+def test_a_compile_that_fails_is_tried_again_at_the_next_poll(
+    django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with django_db_blocker.unblock():
+        scratch = make_tenant()
+        watcher = ConfigWatcher()
+        watcher.poll()
+        Tenant.objects.filter(pk=scratch.tenant.pk).update(
+            locales=["en", "fr"], config_version=F("config_version") + 1
+        )
+        compile_schema = registry.schema_for_tenant
+
+        def unreachable(tenant: Tenant) -> Any:
+            raise ConnectionError("the database went away mid-compile")
+
+        monkeypatch.setattr(registry, "schema_for_tenant", unreachable)
+        assert scratch.tenant.pk not in watcher.poll()
+
+        monkeypatch.setattr(registry, "schema_for_tenant", compile_schema)
+        assert scratch.tenant.pk in watcher.poll()
+        assert scratch.tenant.pk not in watcher.poll()
