@@ -15,6 +15,7 @@ from backend.collector import settle
 @pytest.fixture
 def restored_collector() -> Iterator[None]:
     threshold = gc.get_threshold()
+    gc.unfreeze()  # an earlier test's background compile may have settled this process
     yield
     gc.unfreeze()
     gc.set_threshold(*threshold)
@@ -23,6 +24,7 @@ def restored_collector() -> Iterator[None]:
 @pytest.mark.usefixtures("restored_collector")
 def test_settle_freezes_what_lives_and_raises_the_young_threshold() -> None:
     kept = [{"n": n} for n in range(1000)]
+    assert gc.get_freeze_count() == 0
     with override_settings(GC_YOUNG_THRESHOLD=4321):
         settle()
 
