@@ -42,10 +42,7 @@ def bench_database(keep: str | None = None) -> Iterator[str]:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         if not (keep and exists):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    for alias in ("default", "owner"):
-        connections[alias].close()
-        connections[alias].settings_dict["NAME"] = name
-        settings.DATABASES[alias]["NAME"] = name
+    use_database(name)
     try:
         call_command("prepare_database", verbosity=0)
         yield name
@@ -55,6 +52,14 @@ def bench_database(keep: str | None = None) -> Iterator[str]:
         attempt_counters.close_connection()  # logins count attempts on a connection of its own
         if not keep:
             _drop(name)
+
+
+def use_database(name: str) -> None:
+    """Point this process at an existing bench database (a child process of a bench)."""
+    for alias in ("default", "owner"):
+        connections[alias].close()
+        connections[alias].settings_dict["NAME"] = name
+        settings.DATABASES[alias]["NAME"] = name
 
 
 def _drop(name: str) -> None:
