@@ -30,5 +30,10 @@ def loads(data: str | bytes | bytearray | memoryview) -> Any:
 
 
 class FastJSONDecoder(json.JSONDecoder):
+    # `json.loads(text, cls=...)` makes a decoder per value; the standard one builds its
+    # scanner then, which `decode` here never uses.
+    def __init__(self, **_options: Any) -> None:
+        pass
+
     def decode(self, s: str, _w: Any = None) -> Any:
         return loads(s)

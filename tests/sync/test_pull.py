@@ -184,6 +184,25 @@ def test_a_case_transferred_away_arrives_as_a_tombstone_without_data() -> None:
     assert list(client.held) == [kept]
 
 
+def test_tombstones_follow_the_last_page_of_items() -> None:
+    worker, supervisor = token("cp_worker"), token("cp_supervisor")
+    case_id = register(worker)
+    client = Client(worker, register_device(worker))
+    client.sync()
+    offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)
+    transition = offer["data"]["transferCase"]["transition"]["id"]
+    gql(RESPOND_TRANSFER, {"id": transition, "accept": True}, supervisor)
+    changed = [register(worker), register(worker)]
+
+    first = page(worker, client.device, client.cursor, first=1)
+    second = page(worker, client.device, first["cursor"], first=1)
+
+    assert (first["tombstones"], first["hasMore"]) == ([], True)
+    assert [i["id"] for i in first["items"] + second["items"]] == changed
+    assert [(t["id"], t["reason"]) for t in second["tombstones"]] == [(case_id, "OUT_OF_SCOPE")]
+    assert second["hasMore"] is False
+
+
 def test_a_lost_page_of_tombstones_is_sent_again() -> None:
     case_id = register(token("cp_worker"))
     supervisor = token("cp_supervisor")
