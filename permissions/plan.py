@@ -28,7 +28,7 @@ from formengine import FieldPath, RecordSchema
 from permissions import rules as _registered  # noqa: F401  (registers the named rules)
 from permissions.field_paths import FieldPaths, field_paths
 from permissions.rules import field_rule_inputs
-from permissions.scope import scope_filter
+from permissions.scope import scope_filter, scope_key
 
 # Field paths by everything they are computed from (see _field_paths); roles are few and
 # configurations change rarely, so the rule tests (hundreds per record type) run once per
@@ -103,6 +103,11 @@ class AccessPlan:
     _module_accesses: dict[frozenset[str], RecordAccess] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # the scope rule's answer per distinct `scope_key`: a page of records mostly shares a
+    # handful (one owner, one agency), and the rule costs more than the key
+    _in_scope: dict[tuple[object, ...], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def visible_filter(self) -> Q:
         """Records of this type in scope, or referred to the user; of a granted module."""
@@ -120,7 +125,11 @@ class AccessPlan:
         within = self.module_access(getattr(record, "module", None))
         if within.kind is AccessKind.NONE:
             return NO_ACCESS
-        if rules.test_rule("record_in_scope", self.user, record):
+        key = scope_key(record)
+        in_scope = self._in_scope.get(key)
+        if in_scope is None:
+            in_scope = self._in_scope[key] = rules.test_rule("record_in_scope", self.user, record)
+        if in_scope:
             return within
         forms = self.referrals.get(str(getattr(record, "pk", "")))
         if forms is not None:

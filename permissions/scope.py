@@ -42,6 +42,19 @@ def scope_filter(user: User) -> Q:
     return in_tenant & own
 
 
+def scope_key(record: Any) -> tuple[object, ...]:
+    """Everything of a record that `in_scope` reads: records with equal keys are in or out
+    of a user's scope together."""
+    return (
+        record.tenant_id,
+        record.deleted_at is None,
+        record.owner_id,
+        record.agency_id,
+        tuple(record.associated_user_ids or ()),
+        tuple(record.group_ids or ()),
+    )
+
+
 def in_scope(user: User, record: Any) -> bool:
     """The same rule as `scope_filter`, for one loaded record."""
     role = user.role

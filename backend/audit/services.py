@@ -12,6 +12,7 @@ from django.db import connection
 
 from backend.accounts.models import User
 from backend.audit.models import AccessLog
+from backend.database.arrays import uuid_array
 from backend.errors import Forbidden
 from backend.records.access import get_any_record
 
@@ -43,7 +44,7 @@ def log_access(
             " (tenant_id, user_id, record_id, record_type, action, at, detail)"
             " SELECT %s, %s, logged.record_id, logged.record_type, %s, statement_timestamp(),"
             " %s::jsonb FROM unnest(%s::uuid[], %s::text[]) AS logged(record_id, record_type)",
-            [user.tenant_id, user.pk, action, json.dumps(detail or {}), ids, types],
+            [user.tenant_id, user.pk, action, json.dumps(detail or {}), uuid_array(ids), types],
         )
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
+from backend.database.json import loads
 from backend.records.models import Record
 
 
@@ -52,5 +55,25 @@ ROW_COLUMNS = (
 
 
 def record_rows(records: QuerySet[Record], limit: int) -> list[RecordRow]:
-    """The first `limit` records of `records` (filtered and ordered) as rows."""
-    return [RecordRow(*columns) for columns in records.values_list(*ROW_COLUMNS)[:limit]]
+    """The first `limit` records of `records` (filtered and ordered) as rows. The query's SQL
+    runs on a plain cursor and the two JSON columns are decoded here: through the ORM each
+    value went through a converter, `from_db_value` and `json.loads` around the decoder,
+    about as long as decoding it."""
+    sql, params = records.values_list(*ROW_COLUMNS)[:limit].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [_row(columns) for columns in found]
+
+
+def _row(columns: Any) -> RecordRow:
+    *plain, field_revs, data = columns
+    return _make_row(*plain, _json(field_revs), _json(data))
+
+
+_make_row: Callable[..., RecordRow] = RecordRow  # the columns in field order
+
+
+def _json(value: Any) -> Any:
+    # Django's connections read jsonb as text (JSONField decodes it)
+    return loads(value) if isinstance(value, str) else value

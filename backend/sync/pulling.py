@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.database.arrays import int_array, uuid_array
 from backend.errors import BadUserInput
 from backend.forms.configuration import published_configuration
 from backend.records.access import access_plan
@@ -248,8 +249,8 @@ def _remember_sent(
                 user.tenant_id,
                 device.pk,
                 page,
-                [item.id for item in items],
-                [item.change_seq for item in items],
+                uuid_array([item.id for item in items]),
+                int_array([item.change_seq for item in items]),
                 [reached_by(user, plans[item.record_type], item.via_source) for item in items],
             ],
         )
