@@ -224,7 +224,11 @@ def _pulled(
         id=record.pk,
         revision=record.revision,
         change_seq=record.change_seq,
-        field_revisions={n: r for n, r in record.field_revs.items() if n in readable},
+        field_revisions=(
+            dict(record.field_revs)
+            if record.field_revs.keys() <= readable
+            else {n: r for n, r in record.field_revs.items() if n in readable}
+        ),
         values=values,
         view=view,
         via_source=record,

@@ -85,17 +85,26 @@ class ClientShape:
     def __init__(self, fields: Mapping[str, FieldDefinition]) -> None:
         # stored name -> (client name, entries' shape, the definition of a tally)
         self._names: dict[str, tuple[str, ClientShape | None, FieldDefinition | None]] = {}
+        # stored name -> client name, for the fields whose values go as they are
+        self._plain: dict[str, str] = {}
         for name, definition in fields.items():
             entries = (
                 ClientShape({d.name: d for d in definition.fields}) if definition.fields else None
             )
             tally = definition if definition.value_kind is ValueKind.TALLY else None
             self._names[name] = (graphql_name(name), entries, tally)
+            if entries is None and tally is None:
+                self._plain[name] = graphql_name(name)
 
     def of(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        shaped: dict[str, Any] = {}
+        plain = self._plain
+        shaped = {plain[name]: value for name, value in values.items() if name in plain}
+        if len(shaped) == len(values):
+            return shaped
         names = self._names
         for name, value in values.items():
+            if name in plain:
+                continue
             known = names.get(name)
             if known is None:
                 shaped["uid" if name == "uid" else graphql_name(name)] = value

@@ -13,6 +13,7 @@ from backend.errors import BadUserInput, NotFound
 from backend.forms.configuration import published_configuration
 from backend.ids import parse_id
 from backend.records.models import Record
+from backend.request_state import request_state
 from backend.workflows.common import (
     record_event,
     record_of_step,
@@ -341,27 +342,41 @@ def _answer(step: Transition, actor: User, note: str) -> None:
 
 def referral_grants(user: User, record_type: str) -> dict[str, frozenset[str]]:
     """Records shared with the user: referral forms, or every form of a pending transfer.
-    Plain SQL: every list and search builds a plan, and compiling this join through the ORM
-    took longer than running it."""
-    grants: dict[str, set[str]] = {}
+    Read for every record type at once, once per request (a sync page plans every type)."""
+    cache: dict[int, dict[str, dict[str, frozenset[str]]]] = request_state().setdefault(
+        "referral_grants", {}
+    )
+    by_type = cache.get(user.pk)
+    if by_type is None:
+        by_type = cache[user.pk] = _grants_by_type(user)
+    return by_type.get(record_type, {})
+
+
+def _grants_by_type(user: User) -> dict[str, dict[str, frozenset[str]]]:
+    """Plain SQL: every list and search builds a plan, and compiling this join through the
+    ORM took longer than running it."""
+    grants: dict[str, dict[str, set[str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT t.record_id, t.kind, t.status, t.forms FROM workflows_transition t"
-            " JOIN records_record r ON r.id = t.record_id WHERE t.tenant_id = %s"
-            " AND t.to_user_id = %s AND r.record_type = %s AND t.kind = ANY(%s)"
+            "SELECT r.record_type, t.record_id, t.kind, t.status, t.forms"
+            " FROM workflows_transition t JOIN records_record r ON r.id = t.record_id"
+            " WHERE t.tenant_id = %s AND t.to_user_id = %s AND t.kind = ANY(%s)"
             " AND t.status = ANY(%s)",
             [
                 user.tenant_id,
                 user.pk,
-                record_type,
                 [Kind.REFERRAL.value, Kind.TRANSFER.value],
                 [Status.PENDING.value, Status.ACCEPTED.value],
             ],
         )
         steps = cursor.fetchall()
-    for record_id, kind, status, raw_forms in steps:
+    for record_type, record_id, kind, status, raw_forms in steps:
         if kind == Kind.TRANSFER and status != Status.PENDING:
             continue
         forms = json.loads(raw_forms) if isinstance(raw_forms, str) else raw_forms
-        grants.setdefault(str(record_id), set()).update(forms if kind == Kind.REFERRAL else ["*"])
-    return {k: frozenset(v) for k, v in grants.items()}
+        shared = grants.setdefault(record_type, {}).setdefault(str(record_id), set())
+        shared.update(forms if kind == Kind.REFERRAL else ["*"])
+    return {
+        record_type: {k: frozenset(v) for k, v in found.items()}
+        for record_type, found in grants.items()
+    }
