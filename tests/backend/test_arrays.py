@@ -33,10 +33,10 @@ def test_an_empty_list_is_an_empty_array() -> None:
 
 @pytest.mark.parametrize("smuggled", ['1}","2', "00000000-0000-0000-0000-000000000000,x", ""])
 def test_text_that_is_not_a_uuid_is_refused(smuggled: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="badly formed hexadecimal UUID string"):
         uuid_array([smuggled])
 
 
 def test_an_integer_array_takes_only_integers() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal for int"):
         int_array(["1,2"])  # type: ignore[list-item]
