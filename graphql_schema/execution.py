@@ -135,9 +135,9 @@ def _parent_resolver(definition: Any) -> Callable[[Any], Any] | None:
 class SelectionPlan:
     """How each response key of one selection on one object type is produced: steps of
     (response key, kind, what to read or call, how to complete it, nullable, the field's
-    nodes, its type)."""
+    nodes, its type); and, for dict sources, the same steps as one generated function."""
 
-    __slots__ = ("steps",)
+    __slots__ = ("dict_producer", "steps")
 
     def __init__(
         self,
@@ -152,6 +152,48 @@ class SelectionPlan:
             self.steps.append(
                 (response_name, kind, read, complete, nullable, details, field and field.type)
             )
+        self.dict_producer = _generate(self.steps)
+
+
+_OMIT = object()  # graphql-core left the field out (Undefined)
+
+
+def _generate(steps: list[tuple[str, int, Any, Any, bool, Any, Any]]) -> Callable[..., Any]:
+    """The plan's steps for a dict source as straight-line Python, built once per plan: a
+    stored leaf is a dict lookup and its serializer, no loop, no dispatch on the step's kind.
+    Whatever a leaf does not expect (a null where none may be, a value its serializer
+    refuses) and every other kind of step go through `_step`, exactly as the loop does."""
+    names: dict[str, Any] = {"OMIT": _OMIT}
+    lines = [
+        "def produce(ctx, parent_type, source, path, steps):",
+        "    get = source.get",
+        "    r = {}",
+    ]
+    for index, (key, kind, read, complete, nullable, _details, _type) in enumerate(steps):
+        names[f"K{index}"] = key
+
+        def through_step(indent: str, index: int = index) -> list[str]:
+            return [
+                f"{indent}x = ctx._step(parent_type, source, path, steps[{index}], True)",
+                f"{indent}if x is not OMIT:",
+                f"{indent}    r[K{index}] = x",
+            ]
+
+        if kind == TYPENAME:
+            names[f"V{index}"] = read
+            lines.append(f"    r[K{index}] = V{index}")
+        elif kind == LEAF and complete[0] == LEAF:
+            names[f"R{index}"], names[f"S{index}"] = read, complete[1]
+            lines += [f"    v = get(R{index})", "    if v is None:"]
+            lines += [f"        r[K{index}] = None"] if nullable else through_step(" " * 8)
+            lines += ["    else:", "        try:", f"            r[K{index}] = S{index}(v)"]
+            lines += ["        except Exception:", *through_step(" " * 12)]
+        else:
+            lines += through_step(" " * 4)
+    lines.append("    return r")
+    exec("\n".join(lines), names)  # noqa: S102 (our own text: constants are passed by name)
+    produce: Callable[..., Any] = names["produce"]
+    return produce
 
 
 class CompiledRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -263,50 +305,57 @@ class CompiledRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, parent_type: GraphQLObjectType, source: Any, path: Path | None, plan: SelectionPlan
     ) -> dict[str, Any]:
         """One object's response data from its source, in one pass over the plan."""
-        is_dict = type(source) is dict
+        if type(source) is dict:
+            return plan.dict_producer(self, parent_type, source, path, plan.steps)
         results: dict[str, Any] = {}
-        type_name = parent_type.name
-        for response_name, kind, read, complete, nullable, details, return_type in plan.steps:
-            if kind == TYPENAME:
-                results[response_name] = read
-                continue
-            if kind != EXECUTE:
-                try:
-                    if kind == PARENT_RESOLVER:
-                        value = read(source)
-                    elif is_dict:
-                        value = source.get(read)
-                    else:
-                        value = getattr(source, read, None)
-                    if value is None:
-                        if not nullable:
-                            raise Unplanned
-                        results[response_name] = None
-                        continue
-                    if complete[0] == LEAF:
-                        results[response_name] = complete[1](value)
-                        continue
-                    if _plannable_list(value, complete[3]):
-                        field_path = Path(path, response_name, type_name)
-                        try:
-                            results[response_name] = self._objects(
-                                value, complete, details, field_path
-                            )
-                        except Exception as raw_error:
-                            # As graphql-core: null here, or the error goes up a level.
-                            self.handle_field_error(raw_error, return_type, details, field_path)
-                            results[response_name] = None
-                        continue
-                except Exception:  # noqa: S110 (graphql-core reports it, at its path)
-                    pass
-            result = self.execute_field(
-                parent_type, source, details, Path(path, response_name, type_name), None
-            )
-            if self.is_awaitable(result):
-                raise RuntimeError("the record schema is synchronous")
-            if result is not Undefined:
-                results[response_name] = result
+        for step in plan.steps:
+            value = self._step(parent_type, source, path, step, False)
+            if value is not _OMIT:
+                results[step[0]] = value
         return results
+
+    def _step(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        step: tuple[str, int, Any, Any, bool, Any, Any],
+        is_dict: bool,
+    ) -> Any:
+        """One response key's value (`_OMIT` when graphql-core leaves it out)."""
+        response_name, kind, read, complete, nullable, details, return_type = step
+        if kind == TYPENAME:
+            return read
+        if kind != EXECUTE:
+            try:
+                if kind == PARENT_RESOLVER:
+                    value = read(source)
+                elif is_dict:
+                    value = source.get(read)
+                else:
+                    value = getattr(source, read, None)
+                if value is None:
+                    if not nullable:
+                        raise Unplanned
+                    return None
+                if complete[0] == LEAF:
+                    return complete[1](value)
+                if _plannable_list(value, complete[3]):
+                    field_path = Path(path, response_name, parent_type.name)
+                    try:
+                        return self._objects(value, complete, details, field_path)
+                    except Exception as raw_error:
+                        # As graphql-core: null here, or the error goes up a level.
+                        self.handle_field_error(raw_error, return_type, details, field_path)
+                        return None
+            except Exception:  # noqa: S110 (graphql-core reports it, at its path)
+                pass
+        result = self.execute_field(
+            parent_type, source, details, Path(path, response_name, parent_type.name), None
+        )
+        if self.is_awaitable(result):
+            raise RuntimeError("the record schema is synchronous")
+        return _OMIT if result is Undefined else result
 
     def _objects(self, values: Any, complete: Any, details: Any, path: Path) -> list[Any]:
         _, item_type, grouped, _items_nullable, wrapped = complete

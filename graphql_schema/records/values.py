@@ -49,10 +49,14 @@ class RedactedNames:
     def mark_entries(self, values: Mapping[str, Any], access: RecordAccess, parent: FieldPath):
         """Give each subform entry under `values` its `redacted_fields`, at every depth where
         the read service withheld something (and so handed out copies); elsewhere the entries
-        are the stored ones, with nothing to list."""
-        for name, value in values.items():
-            path = (*parent, name)
-            if path in access.hiding and path in self.levels and isinstance(value, list):
+        are the stored ones, with nothing to list. Walks the few hiding subforms, not every
+        value of the record."""
+        depth = len(parent) + 1
+        for path in access.hiding:
+            if len(path) != depth or path[:-1] != parent or path not in self.levels:
+                continue
+            value = values.get(path[-1])
+            if isinstance(value, list):
                 names = self.at(access, path)
                 for entry in value:
                     if isinstance(entry, dict):

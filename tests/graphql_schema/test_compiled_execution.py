@@ -218,3 +218,27 @@ def test_one_document_with_other_variables_answers_by_its_variables(
     assert all("redactedFields" in s and "serviceType" not in s for s in entries)
     skipped = [e["node"] for e in answers[False]["data"]["cases"]["edges"]]
     assert all("serviceType" in s for n in skipped for s in n["services"] or [])
+
+
+def test_a_stored_value_its_type_refuses_errors_at_its_path_as_interpreted(
+    world: tuple[GraphQLObjectType, dict[str, str]],
+) -> None:
+    """Data written outside the API (an import, an old version): the generated leaf code
+    hands the value graphql-core cannot serialize back to it, with the same error and path."""
+    from backend.records.models import Record
+
+    _, tokens = world
+    demo = Tenant.objects.get(slug="demo")
+    with tenant_transaction(demo.pk):
+        record = Record.objects.filter(record_type="case").order_by("created_at").first()
+        assert record is not None
+        record.data = {**record.data, "income_from_work": "a lot", "assessment_date": 17}
+        record.save(update_fields=["data"])
+    query = "{ cases(first: 10) { edges { node { id incomeFromWork assessmentDate nameFirst } } } }"
+    with override_settings(COMPILED_RECORD_EXECUTION=False):
+        interpreted = gql(query, {}, tokens["admin"])
+    with override_settings(COMPILED_RECORD_EXECUTION=True):
+        compiled = gql(query, {}, tokens["admin"])
+    assert compiled == interpreted
+    paths = sorted(str(e["path"][-1]) for e in compiled["errors"])
+    assert paths == ["assessmentDate", "incomeFromWork"], compiled["errors"]
