@@ -141,6 +141,8 @@ def _attachment_list(definition: FieldDefinition, subform: str | None) -> Strawb
     def attachments(root: strawberry.Parent[Any]) -> list[Attachment] | None:
         if not root["_access"].may_read(path):
             return None
+        if not root.get(name):
+            return []  # holds no file: the page's attachments need not be looked at
         page = root["_batch"].load("attachments", services.attachments_of_page, root["_record"].pk)
         return [Attachment.of(a) for a in services.attached_to(root.get(name), page, stored)]
 

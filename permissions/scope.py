@@ -49,9 +49,9 @@ def scope_key(record: Any) -> tuple[object, ...]:
         record.tenant_id,
         record.deleted_at is None,
         record.owner_id,
-        record.agency_id,
-        tuple(record.associated_user_ids or ()),
-        tuple(record.group_ids or ()),
+        getattr(record, "agency_id", None),  # read by `in_scope` only for some scopes
+        tuple(getattr(record, "associated_user_ids", None) or ()),
+        tuple(getattr(record, "group_ids", None) or ()),
     )
 
 

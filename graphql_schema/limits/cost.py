@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -158,7 +159,37 @@ def query_cost(
     operation_name: str | None,
     variables: dict[str, Any] | None,
 ) -> int | None:
-    """The cost of the operation that will run, or None when there is no single one."""
+    """The cost of the operation that will run, or None when there is no single one.
+    Remembered per (schema, parsed document, operation, variables): parsed documents are
+    cached, so a client repeating its query pays the walk over the document once."""
+    try:
+        given = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # not plain JSON (an upload): worked out each time
+        return _query_cost(schema, document, operation_name, variables)
+    key = (id(schema), id(document), operation_name, given)
+    known = _COSTS.get(key)
+    # the entry holds its schema and document, so their ids are not reused meanwhile
+    if known is not None and known[0] is schema and known[1] is document:
+        return known[2]
+    cost = _query_cost(schema, document, operation_name, variables)
+    if len(_COSTS) >= _COSTS_KEPT:
+        _COSTS.clear()
+    _COSTS[key] = (schema, document, cost)
+    return cost
+
+
+_COSTS_KEPT = 1024
+_COSTS: dict[
+    tuple[int, int, str | None, bytes], tuple[GraphQLSchema, DocumentNode, int | None]
+] = {}
+
+
+def _query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int | None:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
