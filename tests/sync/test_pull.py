@@ -29,6 +29,13 @@ def codes(body: dict[str, object]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]  # type: ignore[union-attr]
 
 
+def transfer(case_id: str, worker: str, supervisor: str) -> None:
+    """The case goes to cp_supervisor, who accepts it: out of the worker's scope."""
+    offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)
+    transition = offer["data"]["transferCase"]["transition"]["id"]
+    gql(RESPOND_TRANSFER, {"id": transition, "accept": True}, supervisor)
+
+
 def test_a_first_pull_holds_the_users_own_cases_with_their_values() -> None:
     worker = token("cp_worker")
     mine = register(worker, nameFirst="Amina")
@@ -175,9 +182,7 @@ def test_a_case_transferred_away_arrives_as_a_tombstone_without_data() -> None:
     client = Client(worker, register_device(worker))
     client.sync()
 
-    offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)
-    transition = offer["data"]["transferCase"]["transition"]["id"]
-    gql(RESPOND_TRANSFER, {"id": transition, "accept": True}, supervisor)
+    transfer(case_id, worker, supervisor)
     client.sync()
 
     assert client.dropped == {case_id: "OUT_OF_SCOPE"}
@@ -189,9 +194,7 @@ def test_tombstones_follow_the_last_page_of_items() -> None:
     case_id = register(worker)
     client = Client(worker, register_device(worker))
     client.sync()
-    offer = gql(TRANSFER, {"id": case_id, "to": "cp_supervisor"}, worker)
-    transition = offer["data"]["transferCase"]["transition"]["id"]
-    gql(RESPOND_TRANSFER, {"id": transition, "accept": True}, supervisor)
+    transfer(case_id, worker, supervisor)
     changed = [register(worker), register(worker)]
 
     first = page(worker, client.device, client.cursor, first=1)
