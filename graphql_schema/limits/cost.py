@@ -14,6 +14,7 @@ document nested deeper than MAX_NESTING is refused here rather than walked.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import orjson
@@ -166,22 +167,24 @@ def query_cost(
         given = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # not plain JSON (an upload): worked out each time
         return _query_cost(schema, document, operation_name, variables)
-    key = (id(schema), id(document), operation_name, given)
-    known = _COSTS.get(key)
-    # the entry holds its schema and document, so their ids are not reused meanwhile
-    if known is not None and known[0] is schema and known[1] is document:
-        return known[2]
+    known = _COSTS.setdefault(schema, {})
+    key = (id(document), operation_name, given)
+    found = known.get(key)
+    # the entry holds its document, so the document's id is not reused meanwhile
+    if found is not None and found[0] is document:
+        return found[1]
     cost = _query_cost(schema, document, operation_name, variables)
-    if len(_COSTS) >= _COSTS_KEPT:
-        _COSTS.clear()
-    _COSTS[key] = (schema, document, cost)
+    if len(known) >= _COSTS_KEPT_PER_SCHEMA:
+        known.clear()
+    known[key] = (document, cost)
     return cost
 
 
-_COSTS_KEPT = 1024
-_COSTS: dict[
-    tuple[int, int, str | None, bytes], tuple[GraphQLSchema, DocumentNode, int | None]
-] = {}
+# Per schema, dropped with it: a schema the registry lets go is not kept alive from here.
+_COSTS_KEPT_PER_SCHEMA = 512
+_COSTS: weakref.WeakKeyDictionary[
+    GraphQLSchema, dict[tuple[int, str | None, bytes], tuple[DocumentNode, int | None]]
+] = weakref.WeakKeyDictionary()
 
 
 def _query_cost(

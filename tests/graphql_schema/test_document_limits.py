@@ -200,3 +200,20 @@ def test_a_tenant_budget_can_allow_more_than_the_setting() -> None:
     assert error_codes(refused) == ["QUERY_TOO_COMPLEX"]
     assert "errors" not in allowed, allowed.get("errors")
     assert allowed["extensions"]["cost"]["maximum"] == requested
+
+
+def test_remembered_costs_do_not_keep_a_dropped_schema_alive() -> None:
+    import gc
+    import weakref
+
+    from graphql import build_schema, parse
+
+    from graphql_schema.limits.cost import query_cost
+
+    schema = build_schema("type Query { hello: String }")
+    document = parse("{ hello }")
+    assert query_cost(schema, document, None, {}) == query_cost(schema, document, None, {})
+    dropped = weakref.ref(schema)
+    del schema
+    gc.collect()
+    assert dropped() is None
