@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -17,14 +18,30 @@ from typing import Any
 
 from django.conf import settings
 
+from tests.worker_services import shard_index
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Ports handed to servers come from a block of this run's own (TEST_SHARD), below Linux's
+# ephemeral range (32768-60999): a port the kernel hands out for port 0 may be handed out
+# again to a concurrent run before our server binds it, and our requests would then reach
+# the other run's server (and its database).
+_PORT_BLOCK = 1500
+_PORT_BASE = 17000
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    low = _PORT_BASE + (shard_index() % 10) * _PORT_BLOCK
+    for _ in range(200):
+        port = random.randrange(low, low + _PORT_BLOCK)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{low + _PORT_BLOCK - 1}")
 
 
 def test_process_env(**extra: str) -> dict[str, str]:

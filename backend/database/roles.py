@@ -6,16 +6,34 @@ Migrations run as the owner (the "owner" alias); the application runs as the run
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from psycopg import sql
 
 # History and audit tables: the application appends, never rewrites.
 APPEND_ONLY = ("records_recordhistory", "audit_accesslog", "workflows_note")
 
 
-def ensure_runtime_role() -> None:
-    """Create the runtime role when the owner may; an operator-made role is left alone."""
+def ensure_runtime_role(attempts: int = 5) -> None:
+    """Create the runtime role when the owner may; an operator-made role is left alone.
+
+    Roles belong to the whole server, not to one database: two processes preparing two
+    databases of one server at once (two deployments starting, parallel test workers) race
+    on the same role ("tuple concurrently updated", a duplicate role). The loser tries again.
+    """
+    for attempt in range(attempts):
+        try:
+            _ensure_runtime_role()
+            return
+        except DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _ensure_runtime_role() -> None:
     role = settings.DATABASES["default"]["USER"]
     with connections["owner"].cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])

@@ -3,7 +3,6 @@ moto server started here, on a free port, for the session)."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,21 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.processes import free_port
+
 BUCKET = "casework-attachments"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     boto3 = pytest.importorskip("boto3")
     server_module = pytest.importorskip("moto.server")
-    port = _free_port()
+    port = free_port()
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

@@ -3,7 +3,6 @@ clamd speaking INSTREAM on a real socket, passes clean files and refuses infecte
 
 from __future__ import annotations
 
-import socket
 import socketserver
 import struct
 import threading
@@ -19,6 +18,7 @@ from backend.attachments.models import Attachment
 from backend.attachments.tasks import purge_removed_attachments_of_all_tenants
 from tests.attachments.uploads import attached, mp3, png, register_case, stored_names, token, upload
 from tests.graphql_client import gql, use_tenant
+from tests.processes import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("attachment_storage")]
 
@@ -148,9 +148,7 @@ def test_an_infected_file_is_refused_and_nothing_is_stored(clamd: FakeClamd) -> 
 
 
 def test_an_unreachable_scanner_answers_scanner_unavailable(settings: Any) -> None:
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]  # nothing listens once it is closed
+    port = free_port()  # nothing listens on it
     settings.CLAMD_SOCKET = f"tcp://127.0.0.1:{port}"
     worker = token("cp_worker")
     case_id = register_case(worker)
