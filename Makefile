@@ -15,8 +15,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 run: $(INSTALLED)
 	$(PY) -m ops.run
 
+# Two shards at once (tests/shards.py); `.venv/bin/python -m pytest PATH` runs a part serially.
 test: $(INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m tests.shards
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

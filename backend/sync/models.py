@@ -54,12 +54,21 @@ class DeviceRecord(models.Model):
         PINNED = "pinned"  # marked for offline by the user
 
     id = models.BigAutoField(primary_key=True)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    # A pull inserts a row per record sent: the tenant, held to the session's by row-level
+    # security, is neither indexed nor checked per row (tenants go through the ORM's CASCADE).
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     # Only one index leads with the device: the (device, record) one. A pull looks each record
     # up there; with another index led by the device the planner, when it believes a device
     # holds few rows, scans all of them for every record.
+    # Rows are inserted only by a pull holding its device's row locked: not checked per row.
     device = models.ForeignKey(
-        Device, on_delete=models.CASCADE, related_name="records", db_index=False
+        Device,
+        on_delete=models.CASCADE,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
     sent_seq = models.BigIntegerField()
