@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tests.worker_services import shard_index
+from tests.shard_isolation import shard_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # the other run's server (and its database).
 _PORT_BLOCK = 1500
 _PORT_BASE = 17000
+_ports = random.Random()  # its own: tests seed the global one (hypothesis)
 
 
 def free_port() -> int:
     low = _PORT_BASE + (shard_index() % 10) * _PORT_BLOCK
     for _ in range(200):
-        port = random.randrange(low, low + _PORT_BLOCK)
+        port = _ports.randrange(low, low + _PORT_BLOCK)
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))

@@ -1,7 +1,7 @@
 """The whole suite as two serial pytest runs at once (`make test`, and CI's second pass).
 
 Each shard is a plain pytest run with a test database of its own (named by its process), a
-Redis database and a block of ports of its own (TEST_SHARD, `tests/worker_services.py`).
+Redis database and a block of ports of its own (TEST_SHARD, `tests/shard_isolation.py`).
 The second shard takes the directories below; the first takes every other test, so a new
 directory is never left out. The first shard's output shows as it runs, the second's once
 both have ended; the exit status is the first failing shard's (5, no tests, fails too).

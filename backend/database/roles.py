@@ -12,6 +12,10 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from psycopg import sql
 
+# What two sessions creating or altering one role at once get: "tuple concurrently updated",
+# a unique violation on the role catalogue, "role already exists".
+_ROLE_RACE = {"XX000", "23505", "42710"}
+
 # History and audit tables: the application appends, never rewrites.
 APPEND_ONLY = ("records_recordhistory", "audit_accesslog", "workflows_note")
 
@@ -27,7 +31,9 @@ def ensure_runtime_role(attempts: int = 5) -> None:
         try:
             _ensure_runtime_role()
             return
-        except DatabaseError:
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) not in _ROLE_RACE:
+                raise
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))

@@ -1,4 +1,4 @@
-"""Concurrent test runs on one machine (TEST_SHARD=N, as .ci/run starts them) keep apart.
+"""Test runs at once on one machine (TEST_SHARD=N, as tests/shards.py starts them) keep apart.
 
 Each run already has a test database of its own (named by its process). Two runs on one
 Redis would share login throttles, caches and Celery queues, and one run's Celery worker
